@@ -4,5 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*'],
+    reporters: ['default', './tools/plain-summary-reporter.ts'],
   },
 });
