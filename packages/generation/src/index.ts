@@ -1,0 +1,8 @@
+export type {
+  CacheKind,
+  CausalLanguageModel,
+  DecodeInputs,
+  GenerationSession,
+  PrefillInputs,
+  SessionOptions,
+} from './generation-model.js';
