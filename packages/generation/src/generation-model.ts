@@ -70,12 +70,12 @@ export interface DecodeInputs {
   step: number;
 }
 
-export interface GenerationSession {
+export interface GenerationSession<TExtra = undefined> {
   /**
    * Runs the prompt and returns the logits of the last position of each row: a Float32Array of
    * length B * V, row-major ([B, V]). Called exactly once, before any `decode`.
    */
-  prefill(inputs: PrefillInputs<unknown>): Promise<Float32Array>;
+  prefill(inputs: PrefillInputs<TExtra>): Promise<Float32Array>;
   /** Runs one new token per row and returns its logits, [B, V] row-major (length B * V). */
   decode(inputs: DecodeInputs): Promise<Float32Array>;
   /** Frees the KV cache and any native resources. Called once, also after errors and aborts. */
@@ -91,7 +91,5 @@ export interface CausalLanguageModel<TExtra = undefined> {
   readonly vocabSize: number;
   /** Longest sequence (prompt + new tokens) the model accepts; `generate()` refuses more. */
   readonly maxContextLength: number;
-  startSession(options: SessionOptions): Promise<GenerationSession>;
-  /** Type marker only (never read): lets `generate()` infer `extraInputs`' type. */
-  readonly __extraInputs?: TExtra;
+  startSession(options: SessionOptions): Promise<GenerationSession<TExtra>>;
 }
