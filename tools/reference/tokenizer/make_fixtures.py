@@ -1,0 +1,331 @@
+"""Golden fixtures for @gemma3/tokenizer, from the Hugging Face reference.
+
+Encodes a multilingual corpus with the `tokenizers` library on the real Gemma 3 tokenizer.json,
+decodes crafted and random id lists, and renders chat conversations with transformers'
+`apply_chat_template`. Writes JSON under packages/tokenizer/fixtures/.
+
+Run: /work/refvenv/bin/python tools/reference/tokenizer/make_fixtures.py
+"""
+
+import glob
+import json
+import os
+import random
+import shutil
+import tempfile
+
+import tokenizers
+import transformers
+from tokenizers import Tokenizer
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+OUT = os.path.join(ROOT, "packages", "tokenizer", "fixtures")
+MODELS = glob.glob(
+    os.path.join(ROOT, "node_modules", ".pnpm", "@lenml+tokenizer-gemma3@*", "node_modules", "@lenml", "tokenizer-gemma3", "models")
+)[0]
+
+# ---------------------------------------------------------------- corpus
+ENGLISH = (
+    "The quick brown fox jumps over the lazy dog. It's 3:45 p.m. on Tuesday, March 7th, 2023; "
+    "prices rose 12.5% (from $1,234.56 to $1,388.88). \"Quotes\", 'apostrophes', and -- dashes -- abound!"
+)
+CODE = (
+    "def fibonacci(n: int) -> int:\n"
+    "\t\"\"\"Return the n-th Fibonacci number.\"\"\"\n"
+    "\tif n < 2:\n\t\treturn n\n"
+    "\ta, b = 0, 1\n"
+    "\tfor _ in range(n - 1):\n\t\ta, b = b, a + b\n"
+    "\treturn b\n\n\n"
+    "class Foo {\n    constructor(x) {\n        this.x = x ?? 0;  // comment\n    }\n}\n"
+    "    if (a && b || !c) { return arr.map((v, i) => v * i).filter(Boolean); }\n"
+    "<div class=\"x\"><table><tr><td>cell</td></tr></table></div>\n"
+)
+CJK = (
+    "我们今天去公园散步，天气非常好。机器学习是人工智能的一个分支。"
+    "日本語のテキストも含まれています。東京は日本の首都です。カタカナとひらがな。"
+    "한국어 문장도 포함되어 있습니다. 서울은 대한민국의 수도입니다."
+)
+ARABIC = "اللغة العربية جميلة جداً. مرحبا بكم في عالم الذكاء الاصطناعي، ١٢٣٤٥٦٧٨٩٠."
+HINDI = "हिन्दी भारत की एक प्रमुख भाषा है। नमस्ते, आप कैसे हैं? क्षत्रिय, ज्ञान, श्रृंगार।"
+THAI = "ภาษาไทยเป็นภาษาที่ไม่มีการเว้นวรรคระหว่างคำ สวัสดีครับ ขอบคุณมาก"
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю. Москва — столица России."
+EMOJI = "Hello 👋🏽 family: 👨‍👩‍👧‍👦, flag: 🏳️‍🌈, 🇯🇵🇺🇸, keycap 1️⃣, 🧑🏿‍🚀 and 😀😃😄😁!!"
+RARE = (
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝕄𝕒𝕥𝕙 𝟙𝟚𝟛 ∮ E⋅da = Q, ∀x∈ℝ: ⌈x⌉ ≥ x. 𠀀𠀁𠀂 (CJK Ext B) \ue000\uf8ff (private use) "
+    "e\u0301 vs é, ﬁ ligature, Å vs Å, ½ ², \u200b zero width, \u200d joiner, \ufeff bom, \u00a0nbsp, "
+    "\u3000ideographic space, \u2028 line sep, \x00 nul, \x07 bell, \x7f del, \U0001F9FF nazar, "
+    "\U000E0001 tag, \U0010FFFD last plane, 𓀀 hieroglyph, ᚠᛇᚻ runes, ✓ ☃ ♞ ⚡, ℃ №."
+)
+SPECIALS = (
+    "<bos><start_of_turn>user\nWhat is this?<start_of_image><image_soft_token><end_of_image><end_of_turn>\n"
+    "<start_of_turn>model\nIt is <b>bold</b> and <unused0><unused6241><eos><pad><unk><mask>[multimodal]"
+    " <start_of_turn > <end_of_turn <bos <<bos>> </table></tfoot>"
+)
+
+
+def make_long_texts(rng):
+    """Deterministic texts of 20 KB or more (UTF-8 bytes)."""
+    sentences = [ENGLISH, CODE, CJK, ARABIC, HINDI, THAI, RUSSIAN, EMOJI, RARE]
+    mixed = []
+    size = 0
+    while size < 24_000:
+        s = rng.choice(sentences)
+        sep = rng.choice([" ", "\n", "  ", "\n\n", "\t", ""])
+        mixed.append(s + sep)
+        size += len((s + sep).encode())
+    no_spaces = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/") for _ in range(21_000))
+    cjk_run = "".join(rng.choice(CJK.replace("。", "").replace("，", "").replace(" ", "")) for _ in range(8_000))
+    spaces = ("a" + " " * 1000 + "\n" * 300 + "\t" * 200) * 14
+    english = " ".join(ENGLISH for _ in range(110))
+    return {
+        "long/mixed-24KB": "".join(mixed),
+        "long/base64-no-spaces-21KB": no_spaces,
+        "long/cjk-run-24KB": cjk_run,
+        "long/whitespace-runs-21KB": spaces,
+        "long/english-22KB": english,
+    }
+
+
+def make_corpus():
+    rng = random.Random(1234)
+    corpus = {
+        "empty": "",
+        "english": ENGLISH,
+        "code": CODE,
+        "cjk": CJK,
+        "arabic": ARABIC,
+        "hindi": HINDI,
+        "thai": THAI,
+        "russian": RUSSIAN,
+        "emoji": EMOJI,
+        "rare-unicode": RARE,
+        "specials-in-text": SPECIALS,
+        "digits": "0 1 12 123 1234 12345 3.14159 1e-10 0x1F 1,000,000 ٣٤٥ ४५६ ２３４",
+        "spaces-only": "     ",
+        "one-space": " ",
+        "leading-trailing": "   leading and trailing spaces   ",
+        "newlines": "\n\n\n\nline\n\n\n\n\n\nanother\r\n\r\nwindows\r\n",
+        "tabs": "\t\tindented\t\ttabs\t",
+        "mixed-whitespace": " \t \n \t\n  \n\t\t  x  \t\n",
+        "literal-metaspace": "▁ ▁▁ word▁word ▁▁▁▁",
+        "html-tags": "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>",
+        "angle-noise": "a<b>c</b>d<<<>>>< /b><b ></b>",
+        "single-char-a": "a",
+        "single-emoji": "🦜",
+        "newline-40": "\n" * 40,
+        "spaces-70": " " * 70,
+        "tabs-35": "\t" * 35,
+        "gt-space-lt": "<b>x</b> </b> > </ >▁</",
+    }
+    corpus.update(make_long_texts(rng))
+    # Random short strings mixing every script, plus random code points.
+    alphabet = "".join([ENGLISH, CODE, CJK, ARABIC, HINDI, THAI, RUSSIAN, EMOJI, RARE, " \n\t▁<>/"])
+    for i in range(60):
+        n = rng.randint(1, 120)
+        corpus[f"random-mix/{i}"] = "".join(rng.choice(alphabet) for _ in range(n))
+    for i in range(40):
+        chars = []
+        for _ in range(rng.randint(1, 40)):
+            cp = rng.randint(0, 0x10FFFF)
+            if 0xD800 <= cp <= 0xDFFF:
+                cp = 0x20
+            chars.append(chr(cp))
+        corpus[f"random-codepoints/{i}"] = "".join(chars)
+    return corpus
+
+
+# ---------------------------------------------------------------- decode cases
+def byte_id(tok, b):
+    return tok.token_to_id(f"<0x{b:02X}>")
+
+
+def make_decode_cases(tok, encodes):
+    rng = random.Random(99)
+    vocab_size = tok.get_vocab_size(with_added_tokens=True)
+    cases = {"empty": []}
+    zh = tok.encode("中", add_special_tokens=False).ids
+    cases["bytes/e4-b8-ad-complete"] = [byte_id(tok, 0xE4), byte_id(tok, 0xB8), byte_id(tok, 0xAD)]
+    cases["bytes/e4-b8-truncated"] = [byte_id(tok, 0xE4), byte_id(tok, 0xB8)]
+    cases["bytes/e4-then-text"] = [byte_id(tok, 0xE4), tok.token_to_id("hello")]
+    cases["bytes/ff-invalid"] = [byte_id(tok, 0xFF)]
+    cases["bytes/lone-continuation"] = [byte_id(tok, 0x80), byte_id(tok, 0xBF)]
+    cases["bytes/valid-then-invalid"] = [byte_id(tok, 0xE4), byte_id(tok, 0xB8), byte_id(tok, 0xAD), byte_id(tok, 0xFF)]
+    cases["bytes/overlong-c0"] = [byte_id(tok, 0xC0), byte_id(tok, 0x80)]
+    cases["bytes/surrogate-ed-a0-80"] = [byte_id(tok, 0xED), byte_id(tok, 0xA0), byte_id(tok, 0x80)]
+    cases["bytes/ascii-41"] = [byte_id(tok, 0x41)]
+    cases["bytes/split-by-special"] = [byte_id(tok, 0xE4), 2, byte_id(tok, 0xB8), byte_id(tok, 0xAD)]
+    cases["bytes/4-byte-emoji"] = [byte_id(tok, b) for b in "\U0010FFFD".encode()]
+    cases["zh"] = zh
+    cases["specials-only"] = [2, 0, 1, 106, 105, 255999, 262144, 256000, 3, 4]
+    cases["metaspace-pieces"] = tok.encode("  hello   world ", add_special_tokens=False).ids
+    # Prefixes of encodes that use byte fallback, cut mid-character.
+    for name, ids in encodes.items():
+        byte_positions = [i for i, t in enumerate(ids) if 3 <= t < 262144 and tok.id_to_token(t).startswith("<0x") and len(tok.id_to_token(t)) == 6]
+        for k, pos in enumerate(byte_positions[:3]):
+            cases[f"cut/{name}/{k}"] = ids[: pos + 1]
+    for i in range(150):
+        n = rng.randint(0, 30)
+        ids = []
+        for _ in range(n):
+            r = rng.random()
+            if r < 0.35:
+                ids.append(byte_id(tok, rng.randint(0, 255)))
+            elif r < 0.45:
+                ids.append(rng.choice([0, 1, 2, 3, 4, 105, 106, 255999, 256000, 262144, 7, 8, 9, 10]))
+            else:
+                ids.append(rng.randint(0, vocab_size - 1))
+        cases[f"random/{i}"] = ids
+    out = []
+    for name, ids in cases.items():
+        out.append({
+            "name": name,
+            "ids": ids,
+            "text": tok.decode(ids, skip_special_tokens=False),
+            "textSkipSpecial": tok.decode(ids, skip_special_tokens=True),
+        })
+    # What the reference does with ids the vocabulary lacks (our API refuses them with a typed error).
+    out_of_range = {}
+    for ids in ([262145], [300000], [2, 262145, 9259]):
+        try:
+            out_of_range[json.dumps(ids)] = {"text": tok.decode(ids)}
+        except Exception as e:  # noqa: BLE001
+            out_of_range[json.dumps(ids)] = {"error": f"{type(e).__name__}: {e}"}
+    return out, out_of_range
+
+
+# ---------------------------------------------------------------- chat template
+def chat_cases():
+    img = {"type": "image"}
+    return {
+        "single-user": {"messages": [{"role": "user", "content": "Hello!"}], "add_generation_prompt": True},
+        "no-generation-prompt": {"messages": [{"role": "user", "content": "Hello!"}], "add_generation_prompt": False},
+        "system-string": {
+            "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Hi"}],
+            "add_generation_prompt": True,
+        },
+        "system-list": {
+            "messages": [
+                {"role": "system", "content": [{"type": "text", "text": "  Be kind. "}]},
+                {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
+            ],
+            "add_generation_prompt": True,
+        },
+        "multi-turn": {
+            "messages": [
+                {"role": "user", "content": "What is 2+2?"},
+                {"role": "assistant", "content": "4"},
+                {"role": "user", "content": "  And 3+3?\n\n"},
+            ],
+            "add_generation_prompt": True,
+        },
+        "assistant-last": {
+            "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": " Hello there. "}],
+            "add_generation_prompt": False,
+        },
+        "images-and-text": {
+            "messages": [
+                {"role": "system", "content": "Describe images."},
+                {"role": "user", "content": [img, {"type": "text", "text": " What is in this image? "}, img, {"type": "text", "text": "And this one?"}]},
+            ],
+            "add_generation_prompt": True,
+        },
+        "unicode-and-specials": {
+            "messages": [{"role": "user", "content": "日本語 👨‍👩‍👧 <b>x</b>\t"}],
+            "add_generation_prompt": True,
+        },
+        "empty-content": {"messages": [{"role": "user", "content": ""}], "add_generation_prompt": True},
+        "roles-not-alternating": {
+            "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}],
+            "add_generation_prompt": True,
+        },
+        "starts-with-assistant": {
+            "messages": [{"role": "assistant", "content": "a"}],
+            "add_generation_prompt": True,
+        },
+        "system-then-assistant": {
+            "messages": [{"role": "system", "content": "s"}, {"role": "assistant", "content": "a"}],
+            "add_generation_prompt": False,
+        },
+    }
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    tok = Tokenizer.from_file(os.path.join(MODELS, "tokenizer.json"))
+    corpus = make_corpus()
+    encode_cases = []
+    encodes = {}
+    for name, text in corpus.items():
+        with_special = tok.encode(text, add_special_tokens=True).ids
+        without = tok.encode(text, add_special_tokens=False).ids
+        encodes[name] = without
+        encode_cases.append({
+            "name": name,
+            "text": text,
+            "ids": with_special,
+            "idsNoSpecial": without,
+            "decoded": tok.decode(without, skip_special_tokens=False),
+            "decodedSkipSpecial": tok.decode(with_special, skip_special_tokens=True),
+        })
+    decode_cases, out_of_range = make_decode_cases(tok, encodes)
+
+    # transformers: chat template + special ids. Copy the two files into a folder it can load.
+    with tempfile.TemporaryDirectory() as folder:
+        for f in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy(os.path.join(MODELS, f), folder)
+        hf = transformers.AutoTokenizer.from_pretrained(folder)
+        template_source = "tokenizer_config.json"
+        if not getattr(hf, "chat_template", None):
+            # Newer transformers read chat_template.jinja; fall back to writing it from the config.
+            cfg = json.load(open(os.path.join(folder, "tokenizer_config.json")))
+            with open(os.path.join(folder, "chat_template.jinja"), "w") as fh:
+                fh.write(cfg["chat_template"])
+            hf = transformers.AutoTokenizer.from_pretrained(folder)
+            template_source = "chat_template.jinja (written from tokenizer_config.json)"
+        chats = []
+        for name, case in chat_cases().items():
+            entry = {"name": name, "messages": case["messages"], "addGenerationPrompt": case["add_generation_prompt"]}
+            try:
+                text = hf.apply_chat_template(case["messages"], add_generation_prompt=case["add_generation_prompt"], tokenize=False)
+                entry["text"] = text
+                entry["ids"] = tok.encode(text, add_special_tokens=False).ids
+                toks = hf.apply_chat_template(case["messages"], add_generation_prompt=case["add_generation_prompt"], tokenize=True)
+                if hasattr(toks, "keys"):
+                    toks = toks["input_ids"]
+                entry["hfIds"] = list(toks)
+            except Exception as e:  # noqa: BLE001  (TemplateError from raise_exception)
+                entry["error"] = str(e)
+            chats.append(entry)
+        special = {
+            "bos": hf.bos_token_id,
+            "eos": hf.eos_token_id,
+            "pad": hf.pad_token_id,
+            "unk": hf.unk_token_id,
+            "boi": hf.convert_tokens_to_ids("<start_of_image>"),
+            "eoi": hf.convert_tokens_to_ids("<end_of_image>"),
+            "image": hf.convert_tokens_to_ids("<image_soft_token>"),
+            "endOfTurn": hf.convert_tokens_to_ids("<end_of_turn>"),
+            "paddingSide": hf.padding_side,
+        }
+
+    meta = {
+        "tokenizers": tokenizers.__version__,
+        "transformers": transformers.__version__,
+        "chatTemplateLoadedFrom": template_source,
+        "vocabSizeWithAdded": tok.get_vocab_size(with_added_tokens=True),
+    }
+    write("encode.json", {"meta": meta, "cases": encode_cases})
+    write("decode.json", {"meta": meta, "cases": decode_cases, "outOfRange": out_of_range})
+    write("chat.json", {"meta": meta, "cases": chats, "special": special})
+
+
+def write(name, obj):
+    path = os.path.join(OUT, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    print(f"{path}: {os.path.getsize(path) / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
