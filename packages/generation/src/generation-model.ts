@@ -59,9 +59,10 @@ export interface DecodeInputs {
   /** [B] the token chosen for each row at the previous step; `padTokenId` for rows already finished. */
   tokenIds: readonly number[];
   /**
-   * [B][T + step + 1] the full attention mask including this token (the prompt mask followed by a 1
-   * for every generated token, finished rows included, as the reference does). A model with a KV
-   * cache usually only needs the prompt part to know which cached keys are padding.
+   * [B][T + step] the full attention mask including this token (the prompt mask followed by a 1 for
+   * every generated token, finished rows included, as the reference does). A model with a KV cache
+   * usually only needs the prompt part to know which cached keys are padding. Owned by the loop and
+   * appended to after the call: copy what you keep.
    */
   attentionMask: readonly (readonly number[])[];
   /** [B] position of this token in each row: one more than the row's previous position. */

@@ -1,3 +1,10 @@
+export type { DecodeFunction } from './decode-function.js';
+export { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
+export { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
+export { InvalidPromptError } from './errors/invalid-prompt-error.js';
+export { ModelOutputError } from './errors/model-output-error.js';
+export { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
+export { type FinishReason, type GenerateOptions, type GenerateResult, generate } from './generate.js';
 export type {
   CacheKind,
   CausalLanguageModel,
@@ -6,3 +13,22 @@ export type {
   PrefillInputs,
   SessionOptions,
 } from './generation-model.js';
+export {
+  type GenerationConfigLike,
+  type GenerationSettings,
+  type ResolvedSettings,
+  resolveSettings,
+} from './generation-options.js';
+export { applyMinP } from './processors/min-p.js';
+export { type LogitsProcessing, processLogits } from './processors/process-logits.js';
+export { applyRepetitionPenalty } from './processors/repetition-penalty.js';
+export { suppressTokens } from './processors/suppress-tokens.js';
+export { applyTemperature } from './processors/temperature.js';
+export { applyTopK } from './processors/top-k.js';
+export { applyTopP } from './processors/top-p.js';
+export { type PromptBatch, positionIdsFromAttentionMask, preparePromptBatch } from './prompt-batch.js';
+export { randomSeed, Xoshiro128StarStar } from './random.js';
+export { argmax, sampleToken } from './select-token.js';
+export { StopStringMatcher } from './stop-strings.js';
+export { TextStreamer, type TextStreamerOptions } from './text-streamer.js';
+export type { TokenEvent, TokenStreamer } from './token-streamer.js';

@@ -1,0 +1,252 @@
+import type { DecodeFunction } from './decode-function.js';
+import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
+import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
+import { ModelOutputError } from './errors/model-output-error.js';
+import { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
+import type { CausalLanguageModel, GenerationSession } from './generation-model.js';
+import { type GenerationConfigLike, type GenerationSettings, resolveSettings } from './generation-options.js';
+import { processLogits } from './processors/process-logits.js';
+import { preparePromptBatch } from './prompt-batch.js';
+import { randomSeed, Xoshiro128StarStar } from './random.js';
+import { argmax, sampleToken } from './select-token.js';
+import { StopStringMatcher } from './stop-strings.js';
+import type { TokenStreamer } from './token-streamer.js';
+
+export interface GenerateOptions<TExtra = undefined> extends GenerationSettings {
+  /** [B][T] prompt token ids. Rows may differ in length when no attentionMask is given (left-padded here). */
+  inputIds: readonly (readonly number[])[];
+  /** [B][T] 1 = real token, 0 = left padding. Default: all ones (after left-padding ragged rows). */
+  attentionMask?: readonly (readonly number[])[];
+  /** Model-specific prefill inputs (images), passed to the model's prefill untouched. */
+  extraInputs?: TExtra;
+  /** Defaults (generation_config.json, snake_case or camelCase); explicit options win. */
+  generationConfig?: GenerationConfigLike;
+  /** Seed of the sampling RNG (xoshiro128**); same seed, same tokens. Default: a random seed (returned). */
+  seed?: number;
+  /** A row stops when its generated text contains one of these (needs `decode`). */
+  stopStrings?: readonly string[];
+  /** Token ids to text, for stop strings. */
+  decode?: DecodeFunction;
+  /** Receives the new tokens step by step (see TextStreamer for text). */
+  streamer?: TokenStreamer;
+  /** Cancels: generation stops before the next step and returns what it has, finishReason 'abort'. */
+  signal?: AbortSignal;
+}
+
+/** 'stop': eos or a stop string; 'length': maxNewTokens reached; 'abort': the signal fired. */
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export interface GenerateResult {
+  /** [B][T + N] prompt (as padded) + new tokens; rows that finished early continue with padTokenId. */
+  sequences: number[][];
+  /** [B] each row's new tokens up to and including its stopping token, without padding. */
+  newTokens: number[][];
+  finishReasons: FinishReason[];
+  /** [B] the stop string that ended the row, if one did. */
+  stopStrings: (string | null)[];
+  usage: {
+    /** Real prompt tokens over all rows (padding not counted). */
+    promptTokens: number;
+    /** New tokens over all rows (padding not counted). */
+    completionTokens: number;
+    totalTokens: number;
+  };
+  /** The seed used for sampling (the given one or the random one), so a run can be repeated. */
+  seed: number;
+}
+
+/**
+ * Generates new tokens for a batch of prompts with a causal LM: the loop of transformers'
+ * `generate()` for greedy search and multinomial sampling. See the package README for the semantics.
+ *
+ * Throws InvalidPromptError, InvalidGenerationOptionError, ContextLengthExceededError before running
+ * the model; NonFiniteLogitsError / ModelOutputError when the model misbehaves; rethrows model errors.
+ * An abort never throws: it returns the partial result.
+ */
+export async function generate<TExtra = undefined>(
+  model: CausalLanguageModel<TExtra>,
+  options: GenerateOptions<TExtra>,
+): Promise<GenerateResult> {
+  const { generationConfig, stopStrings = [], decode, streamer, signal } = options;
+  const padForPrompt = options.padTokenId ?? firstId(generationConfig);
+  const prompt = preparePromptBatch(options.inputIds, options.attentionMask, model.vocabSize, padForPrompt);
+  const batchSize = prompt.inputIds.length;
+  const promptLength = prompt.inputIds[0]?.length ?? 0;
+  const settings = resolveSettings(options, generationConfig, promptLength);
+  for (const id of [
+    ...settings.eosTokenIds,
+    ...(settings.padTokenId === undefined ? [] : [settings.padTokenId]),
+  ]) {
+    if (id >= model.vocabSize) {
+      throw new InvalidGenerationOptionError({
+        option: 'eosTokenId/padTokenId',
+        value: id,
+        rule: `must be < vocabSize ${model.vocabSize}`,
+      });
+    }
+  }
+  if (stopStrings.length > 0 && decode === undefined) {
+    throw new InvalidGenerationOptionError({
+      option: 'decode',
+      value: undefined,
+      rule: 'is required with stopStrings',
+    });
+  }
+  if (stopStrings.some((s) => typeof s !== 'string' || s.length === 0)) {
+    throw new InvalidGenerationOptionError({
+      option: 'stopStrings',
+      value: stopStrings,
+      rule: 'must be non-empty strings',
+    });
+  }
+  const canStopEarly = settings.eosTokenIds.length > 0 || stopStrings.length > 0;
+  if (batchSize > 1 && canStopEarly && settings.padTokenId === undefined) {
+    throw new InvalidGenerationOptionError({
+      option: 'padTokenId',
+      value: undefined,
+      rule: 'is required for a batch whose rows can stop early (no pad_token_id or eos_token_id set)',
+    });
+  }
+  if (promptLength + settings.maxNewTokens > model.maxContextLength) {
+    throw new ContextLengthExceededError({
+      promptLength,
+      maxNewTokens: settings.maxNewTokens,
+      maxContextLength: model.maxContextLength,
+    });
+  }
+  const seed = options.seed ?? randomSeed();
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new InvalidGenerationOptionError({
+      option: 'seed',
+      value: seed,
+      rule: 'must be a non-negative safe integer',
+    });
+  }
+
+  const rng = new Xoshiro128StarStar(seed);
+  const vocabSize = model.vocabSize;
+  const pad = settings.padTokenId ?? 0;
+  const matcher = decode === undefined ? undefined : new StopStringMatcher(stopStrings, decode);
+  const sequences = prompt.inputIds.map((row) => [...row]);
+  const attentionMask = prompt.attentionMask.map((row) => [...row]);
+  const nextPositions = prompt.positionIds.map((row) =>
+    row.length === 0 ? 0 : (row[row.length - 1] as number) + 1,
+  );
+  const seen = sequences.map((row) => new Set(row));
+  const newTokens: number[][] = sequences.map(() => []);
+  const finishReasons: (FinishReason | null)[] = sequences.map(() => null);
+  const stoppedBy: (string | null)[] = sequences.map(() => null);
+  const result = (): GenerateResult => {
+    const completionTokens = newTokens.reduce((sum, row) => sum + row.length, 0);
+    const promptTokens = prompt.realLengths.reduce((a, b) => a + b, 0);
+    return {
+      sequences,
+      newTokens,
+      finishReasons: finishReasons.map((reason) => reason ?? 'abort'),
+      stopStrings: stoppedBy,
+      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+      seed,
+    };
+  };
+  if (signal?.aborted) {
+    await streamer?.onEnd?.();
+    return result();
+  }
+
+  const session: GenerationSession<TExtra> = await model.startSession({
+    batchSize,
+    maxLength: promptLength + settings.maxNewTokens,
+    cache: settings.cache,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  try {
+    let logits = await runStep(signal, () =>
+      session.prefill({ ...prompt, extra: options.extraInputs as TExtra }),
+    );
+    for (let step = 1; logits !== undefined; step++) {
+      checkLogits(logits, step - 1, batchSize, vocabSize, finishReasons);
+      const chosen: (number | null)[] = [];
+      for (let row = 0; row < batchSize; row++) {
+        if (finishReasons[row] !== null) {
+          chosen.push(null);
+          continue;
+        }
+        const scores = logits.slice(row * vocabSize, (row + 1) * vocabSize); // [V]
+        processLogits(scores, settings, seen[row] as Set<number>, step - 1);
+        chosen.push(settings.doSample ? sampleToken(scores, rng) : argmax(scores));
+      }
+      for (let row = 0; row < batchSize; row++) {
+        const token = chosen[row] ?? pad;
+        (sequences[row] as number[]).push(token);
+        (attentionMask[row] as number[]).push(1);
+        (seen[row] as Set<number>).add(token);
+        if (chosen[row] === null) continue;
+        const rowTokens = newTokens[row] as number[];
+        rowTokens.push(token);
+        const stopString = matcher?.match(rowTokens);
+        if (settings.eosTokenIds.includes(token)) finishReasons[row] = 'stop';
+        else if (stopString !== undefined) {
+          finishReasons[row] = 'stop';
+          stoppedBy[row] = stopString;
+        } else if (step >= settings.maxNewTokens) finishReasons[row] = 'length';
+      }
+      await streamer?.onTokens({ step, tokens: chosen });
+      if (finishReasons.every((reason) => reason !== null)) break;
+      const tokenIds = sequences.map((row) => row[row.length - 1] as number);
+      const positionIds = nextPositions.map((p) => p + step - 1);
+      logits = await runStep(signal, () => session.decode({ tokenIds, attentionMask, positionIds, step }));
+    }
+    await streamer?.onEnd?.();
+    return result();
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** Runs a model step; undefined when the signal fired before or during it (its output is dropped). */
+async function runStep(
+  signal: AbortSignal | undefined,
+  run: () => Promise<Float32Array>,
+): Promise<Float32Array | undefined> {
+  if (signal?.aborted) return undefined;
+  try {
+    const logits = await run();
+    return signal?.aborted ? undefined : logits;
+  } catch (error) {
+    if (signal?.aborted) return undefined; // the model gave up because of the abort
+    throw error;
+  }
+}
+
+function checkLogits(
+  logits: Float32Array,
+  step: number,
+  batchSize: number,
+  vocabSize: number,
+  finishReasons: readonly (FinishReason | null)[],
+): void {
+  if (!(logits instanceof Float32Array) || logits.length !== batchSize * vocabSize) {
+    throw new ModelOutputError({
+      step,
+      expected: batchSize * vocabSize,
+      actual: (logits as { length?: number })?.length ?? 0,
+    });
+  }
+  for (let row = 0; row < batchSize; row++) {
+    if (finishReasons[row] !== null) continue;
+    const offset = row * vocabSize;
+    for (let i = 0; i < vocabSize; i++) {
+      const value = logits[offset + i] as number;
+      if (!Number.isFinite(value)) throw new NonFiniteLogitsError({ step, row, tokenId: i, value });
+    }
+  }
+}
+
+function firstId(config: GenerationConfigLike | undefined): number | undefined {
+  const pad = config?.padTokenId ?? config?.pad_token_id;
+  if (typeof pad === 'number') return pad;
+  const eos = config?.eosTokenId ?? config?.eos_token_id;
+  if (typeof eos === 'number') return eos;
+  if (Array.isArray(eos) && typeof eos[0] === 'number') return eos[0];
+  return undefined;
+}

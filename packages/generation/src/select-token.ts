@@ -1,0 +1,38 @@
+import type { Xoshiro128StarStar } from './random.js';
+
+/** Index of the largest score (the first one on ties, like torch.argmax). */
+export function argmax(scores: Float32Array): number {
+  let best = 0;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (s > bestScore) {
+      bestScore = s;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * Draws one id from softmax(scores) with one uniform draw u in [0, 1): the first id whose cumulative
+ * probability exceeds u x total. Tokens at -Infinity have probability 0 and are never drawn.
+ * Probabilities are computed in float64 from the (float32) processed scores.
+ */
+export function sampleToken(scores: Float32Array, rng: Xoshiro128StarStar): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > max) max = scores[i] as number;
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) total += Math.exp((scores[i] as number) - max);
+  const target = rng.nextFloat() * total;
+  let cumulative = 0;
+  let last = -1;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (s === Number.NEGATIVE_INFINITY) continue;
+    cumulative += Math.exp(s - max);
+    last = i;
+    if (cumulative > target) return i;
+  }
+  return last; // rounding left target at the very top: the last possible token
+}
