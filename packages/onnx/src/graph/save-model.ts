@@ -1,0 +1,114 @@
+import { open, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { GraphBuildError } from '../errors/graph-build-error.js';
+import { encodeModel, type TensorMessage } from '../proto/onnx-messages.js';
+import { bytesPerElement } from './data-type.js';
+import { elementCount, type GraphBuilder } from './graph-builder.js';
+
+export interface SaveModelOptions {
+  /** File name of the model inside `dir` (default `model.onnx`). */
+  modelFile?: string;
+  /** Tensors at most this many bytes stay inside the model file (default 1024). */
+  inlineLimit?: number;
+  /** String metadata stored in the model. */
+  metadata?: Readonly<Record<string, string>>;
+  /** Called after each initializer is written, with bytes written so far and the total. */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface SavedModel {
+  modelPath: string;
+  /** The external data file, or undefined when every tensor fit inline. */
+  dataPath: string | undefined;
+  externalBytes: number;
+}
+
+/** Large tensors start on 64 KiB boundaries so onnxruntime can memory-map them. */
+const LARGE_ALIGNMENT = 65536;
+const SMALL_ALIGNMENT = 64;
+const LARGE_TENSOR = 1 << 20;
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/**
+ * Writes a graph as `dir/model.onnx` plus `dir/model.onnx.data` (external data). Initializers are
+ * produced one at a time, written, and dropped, so peak memory is about one tensor, whatever the
+ * model size; only the small model proto (no weights) is held at the end.
+ */
+export async function saveModel(
+  graph: GraphBuilder,
+  dir: string,
+  options: SaveModelOptions = {},
+): Promise<SavedModel> {
+  const modelFile = options.modelFile ?? 'model.onnx';
+  const dataFile = `${modelFile}.data`;
+  const inlineLimit = options.inlineLimit ?? 1024;
+  const modelPath = join(dir, modelFile);
+  const dataPath = join(dir, dataFile);
+  const totalBytes = graph.initializers.reduce(
+    (sum, t) => sum + Math.ceil(elementCount(t.dims) * bytesPerElement(t.type)),
+    0,
+  );
+
+  const tensors: TensorMessage[] = [];
+  let offset = 0;
+  let done = 0;
+  const handle = await open(dataPath, 'w');
+  try {
+    for (const spec of graph.initializers) {
+      const view = typeof spec.data === 'function' ? await spec.data() : spec.data;
+      const expected = Math.ceil(elementCount(spec.dims) * bytesPerElement(spec.type));
+      if (view.byteLength !== expected) {
+        throw new GraphBuildError({
+          graph: graph.name,
+          reason: `initializer "${spec.name}" produced ${view.byteLength} bytes, [${spec.dims.join(', ')}] ${spec.type} needs ${expected}`,
+        });
+      }
+      const bytes = bytesOf(view);
+      if (bytes.byteLength <= inlineLimit) {
+        tensors.push({ name: spec.name, type: spec.type, dims: spec.dims, raw: bytes.slice() });
+      } else {
+        const alignment = bytes.byteLength >= LARGE_TENSOR ? LARGE_ALIGNMENT : SMALL_ALIGNMENT;
+        offset = Math.ceil(offset / alignment) * alignment;
+        let written = 0;
+        while (written < bytes.byteLength) {
+          const { bytesWritten } = await handle.write(
+            bytes,
+            written,
+            bytes.byteLength - written,
+            offset + written,
+          );
+          written += bytesWritten;
+        }
+        tensors.push({
+          name: spec.name,
+          type: spec.type,
+          dims: spec.dims,
+          external: { location: basename(dataPath), offset, length: bytes.byteLength },
+        });
+        offset += bytes.byteLength;
+      }
+      done += bytes.byteLength;
+      options.onProgress?.(done, totalBytes);
+    }
+  } finally {
+    await handle.close();
+  }
+
+  const encoded = encodeModel({
+    irVersion: 10,
+    opsets: graph.opsets,
+    producerName: '@gemma3/onnx',
+    producerVersion: '0',
+    graphName: graph.name,
+    nodes: graph.nodes,
+    initializers: tensors,
+    inputs: graph.inputs,
+    outputs: graph.outputs,
+    metadata: options.metadata ?? {},
+  });
+  await writeFile(modelPath, encoded);
+  return { modelPath, dataPath: offset > 0 ? dataPath : undefined, externalBytes: offset };
+}

@@ -1,0 +1,92 @@
+import * as ort from 'onnxruntime-node';
+import { OnnxRuntimeError } from '../errors/onnx-runtime-error.js';
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+/** CPU session options that matter for speed and memory. */
+export interface SessionConfig {
+  /** Threads for one op (default: onnxruntime's choice, all physical cores). */
+  intraOpThreads?: number;
+  /** Threads across independent ops (default 1: sequential execution). */
+  interOpThreads?: number;
+  /** Default `all`. */
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  /** CPU memory arena (default on). */
+  memoryArena?: boolean;
+  /** Memory pattern planning (default on; shapes that change every run gain little). */
+  memoryPattern?: boolean;
+  /** Whether idle intra-op threads spin waiting for work (default on: lower latency, busier cores). */
+  spinning?: boolean;
+  /** onnxruntime log level: 0 verbose .. 4 fatal (default 3: errors only). */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /** Extra `session.*` config entries passed through unchanged. */
+  extra?: Readonly<Record<string, string>>;
+}
+
+export type Feeds = Record<string, ort.Tensor>;
+
+/** An onnxruntime session whose errors name the model file (and node, when onnxruntime says). */
+export class OnnxSession {
+  private constructor(
+    readonly modelPath: string,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async create(modelPath: string, config: SessionConfig = {}): Promise<OnnxSession> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: config.graphOptimizationLevel ?? 'all',
+      enableCpuMemArena: config.memoryArena ?? true,
+      enableMemPattern: config.memoryPattern ?? true,
+      executionMode: 'sequential',
+      logSeverityLevel: config.logSeverityLevel ?? 3,
+      extra: {
+        session: {
+          intra_op: { allow_spinning: (config.spinning ?? true) ? '1' : '0' },
+          inter_op: { allow_spinning: (config.spinning ?? true) ? '1' : '0' },
+        },
+        ...(config.extra ?? {}),
+      },
+    };
+    if (config.intraOpThreads !== undefined) options.intraOpNumThreads = config.intraOpThreads;
+    if (config.interOpThreads !== undefined) options.interOpNumThreads = config.interOpThreads;
+    try {
+      return new OnnxSession(modelPath, await ort.InferenceSession.create(modelPath, options));
+    } catch (cause) {
+      throw new OnnxRuntimeError({ modelPath, phase: 'load', cause });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Runs the model; fetches every output unless `outputNames` lists some. */
+  async run(feeds: Feeds, outputNames?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    try {
+      return outputNames === undefined
+        ? await this.session.run(feeds)
+        : await this.session.run(feeds, outputNames as string[]);
+    } catch (cause) {
+      throw new OnnxRuntimeError({ modelPath: this.modelPath, phase: 'run', cause });
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Tensor constructors with the element type in the name (inputs are passed to onnxruntime without a copy). */
+export const tensor = {
+  float32: (data: Float32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('float32', data, dims),
+  int64: (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims),
+  int32: (data: Int32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int32', data, dims),
+  bool: (data: Uint8Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('bool', data, dims),
+};
+
+export type { ort };
