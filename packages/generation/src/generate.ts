@@ -72,7 +72,7 @@ export async function generate<TExtra = undefined>(
   const prompt = preparePromptBatch(options.inputIds, options.attentionMask, model.vocabSize, padForPrompt);
   const batchSize = prompt.inputIds.length;
   const promptLength = prompt.inputIds[0]?.length ?? 0;
-  const settings = resolveSettings(options, generationConfig, promptLength);
+  const settings = resolveSettings(options, generationConfig);
   for (const id of [
     ...settings.eosTokenIds,
     ...(settings.padTokenId === undefined ? [] : [settings.padTokenId]),
@@ -242,7 +242,8 @@ function checkLogits(
   }
 }
 
-function firstId(config: GenerationConfigLike | undefined): number | undefined {
+function firstId(generationConfig: GenerationConfigLike | undefined): number | undefined {
+  const config = generationConfig as Readonly<Record<string, unknown>> | undefined;
   const pad = config?.padTokenId ?? config?.pad_token_id;
   if (typeof pad === 'number') return pad;
   const eos = config?.eosTokenId ?? config?.eos_token_id;

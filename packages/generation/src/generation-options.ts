@@ -3,15 +3,19 @@ import type { CacheKind } from './generation-model.js';
 import type { LogitsProcessing } from './processors/process-logits.js';
 
 /**
- * Generation defaults as a model ships them: the parsed `generation_config.json` (snake_case, e.g.
- * `{ "do_sample": true, "top_k": 64, "top_p": 0.95, "eos_token_id": [1, 106], "pad_token_id": 0 }`),
- * or the same fields in camelCase (as `@gemma3/config` exposes them). Unknown fields are ignored.
+ * Generation defaults as a model ships them: the parsed `generation_config.json` object as is
+ * (snake_case, e.g. `{ "do_sample": true, "top_k": 64, "top_p": 0.95, "eos_token_id": [1, 106],
+ * "pad_token_id": 0 }`), which is also what `@gemma3/config`'s `GenerationConfig` is. camelCase keys
+ * (`topK`) are read too and win over snake_case ones. `null` means unset; unknown fields are ignored.
  */
-export type GenerationConfigLike = Readonly<Record<string, unknown>>;
+export type GenerationConfigLike = object;
 
 /** Options that have defaults in a generation config; each explicit option wins over the config. */
 export interface GenerationSettings {
-  /** Tokens to generate at most per row. Default: config max_new_tokens, else config max_length - prompt length, else 20. */
+  /**
+   * Tokens to generate at most per row. Default: config max_new_tokens, else 20 (transformers'
+   * default of max_length 20 counts the prompt too; a config's max_length is not read).
+   */
   maxNewTokens?: number;
   /** eos ids are suppressed until this many tokens were generated. Default 0. */
   minNewTokens?: number;
@@ -44,25 +48,19 @@ export interface ResolvedSettings extends LogitsProcessing {
 const DEFAULT_MAX_NEW_TOKENS = 20;
 
 /** Merges explicit settings over a generation config over the defaults, and validates every value. */
-export function resolveSettings(
-  settings: GenerationSettings,
-  config: GenerationConfigLike | undefined,
-  promptLength: number,
-): ResolvedSettings {
+export function resolveSettings(settings: GenerationSettings, config: GenerationConfigLike | undefined): ResolvedSettings {
+  const fields = config as Readonly<Record<string, unknown>> | undefined;
   const fromConfig = (snake: string, camel: string): unknown => {
-    if (config === undefined) return undefined;
-    const value = config[camel] ?? config[snake];
+    if (fields === undefined) return undefined;
+    const value = fields[camel] ?? fields[snake];
     return value === null ? undefined : value;
   };
   const pick = <T>(explicit: T | undefined, snake: string, camel: string, fallback: T): unknown =>
     explicit ?? fromConfig(snake, camel) ?? fallback;
 
-  const configMaxLength = fromConfig('max_length', 'maxLength');
-  const maxNewTokensDefault =
-    typeof configMaxLength === 'number' ? configMaxLength - promptLength : DEFAULT_MAX_NEW_TOKENS;
   const maxNewTokens = integer(
     'maxNewTokens',
-    pick(settings.maxNewTokens, 'max_new_tokens', 'maxNewTokens', maxNewTokensDefault),
+    pick(settings.maxNewTokens, 'max_new_tokens', 'maxNewTokens', DEFAULT_MAX_NEW_TOKENS),
     1,
   );
   const minNewTokens = integer(
