@@ -22,6 +22,7 @@ export { CheckpointIndexError } from './errors/checkpoint-index-error.js';
 export { CheckpointNotFoundError } from './errors/checkpoint-not-found-error.js';
 export { DuplicateTensorAcrossShardsError } from './errors/duplicate-tensor-across-shards-error.js';
 export { Gemma3LayoutError } from './errors/gemma3-layout-error.js';
+export { SafetensorsClosedError } from './errors/safetensors-closed-error.js';
 export { SafetensorsDtypeError } from './errors/safetensors-dtype-error.js';
 export { SafetensorsDuplicateTensorError } from './errors/safetensors-duplicate-tensor-error.js';
 export { SafetensorsHeaderJsonError } from './errors/safetensors-header-json-error.js';
@@ -38,8 +39,26 @@ export { ShardMissingError } from './errors/shard-missing-error.js';
 export { ShardPathEscapeError } from './errors/shard-path-escape-error.js';
 export { TensorNotFoundError } from './errors/tensor-not-found-error.js';
 export { WeightsError, type WeightsErrorOptions } from './errors/weights-error.js';
+export {
+  detectGemma3Layout,
+  type Gemma3WeightLayout,
+  type Gemma3Weights,
+  gemma3Weights,
+  type LmHeadRef,
+  type WeightRef,
+} from './gemma3-weights.js';
 export { MAX_HEADER_BYTES } from './header-limits.js';
+export {
+  type Checkpoint,
+  type CheckpointTensorInfo,
+  INDEX_FILE_NAME,
+  type OpenCheckpointOptions,
+  openCheckpoint,
+  SINGLE_FILE_NAME,
+} from './open-checkpoint.js';
+export { openSafetensors, SafetensorsFile, type TypedTensorData } from './open-safetensors.js';
 export type { TensorData } from './tensor-bytes.js';
+export type { RawTensor, TensorInfo } from './tensor-info.js';
 export {
   createSafetensorsWriter,
   type SafetensorsWriter,

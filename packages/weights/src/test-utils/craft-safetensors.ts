@@ -1,0 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+
+export interface CraftOptions {
+  /** Value written in the u64 length prefix instead of the header's real length. */
+  headerLength?: bigint;
+  /** Cut the file to this many bytes. */
+  truncateTo?: number;
+}
+
+/** Writes a safetensors file byte by byte from a header given as text or object, for malformed cases. */
+export async function craftSafetensors(
+  path: string,
+  header: string | Record<string, unknown>,
+  data: Uint8Array = new Uint8Array(0),
+  options: CraftOptions = {},
+): Promise<void> {
+  const headerBytes =
+    typeof header === 'string'
+      ? new TextEncoder().encode(header)
+      : new TextEncoder().encode(JSON.stringify(header));
+  const file = new Uint8Array(8 + headerBytes.length + data.length);
+  new DataView(file.buffer).setBigUint64(0, options.headerLength ?? BigInt(headerBytes.length), true);
+  file.set(headerBytes, 8);
+  file.set(data, 8 + headerBytes.length);
+  await writeFile(path, options.truncateTo === undefined ? file : file.subarray(0, options.truncateTo));
+}
