@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 import torch
@@ -57,11 +58,18 @@ def weight_kind(name: str) -> str:
     return "linear"
 
 
+_FLAT_LIST = re.compile(r"\[[^\[\]{}]*\]")
+
+
 def write_json(path: str, obj: Any) -> None:
+    """Indented JSON with innermost lists (token ids, masks) kept on one line."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    text = json.dumps(obj, indent=2, sort_keys=False)
+    text = _FLAT_LIST.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(0)[1:-1].split(",") if x.strip()) + "]", text)
+    if json.loads(text) != obj:
+        raise ValueError(f"compact JSON changed the content of {path}")
     with open(path, "w") as f:
-        json.dump(obj, f, indent=2, sort_keys=False)
-        f.write("\n")
+        f.write(text + "\n")
 
 
 def save_tensors(path: str, tensors: dict[str, torch.Tensor]) -> None:
