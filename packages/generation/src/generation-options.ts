@@ -48,7 +48,10 @@ export interface ResolvedSettings extends LogitsProcessing {
 const DEFAULT_MAX_NEW_TOKENS = 20;
 
 /** Merges explicit settings over a generation config over the defaults, and validates every value. */
-export function resolveSettings(settings: GenerationSettings, config: GenerationConfigLike | undefined): ResolvedSettings {
+export function resolveSettings(
+  settings: GenerationSettings,
+  config: GenerationConfigLike | undefined,
+): ResolvedSettings {
   const fields = config as Readonly<Record<string, unknown>> | undefined;
   const fromConfig = (snake: string, camel: string): unknown => {
     if (fields === undefined) return undefined;
