@@ -49,7 +49,9 @@ export class FakeModel implements CausalLanguageModel {
     let positions: number[] = [];
     const logitsFor = (): Float32Array => {
       const out = new Float32Array(rows.length * vocabSize); // [B, V]
-      rows.forEach((row, r) => out.set(Array.from(next(row, r)), r * vocabSize));
+      rows.forEach((row, r) => {
+        out.set(Array.from(next(row, r)), r * vocabSize);
+      });
       return out;
     };
     return {
