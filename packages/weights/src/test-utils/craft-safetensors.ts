@@ -7,17 +7,17 @@ export interface CraftOptions {
   truncateTo?: number;
 }
 
-/** Writes a safetensors file byte by byte from a header given as text or object, for malformed cases. */
+/** Writes a safetensors file from a header given as bytes, text or object, for malformed cases. */
 export async function craftSafetensors(
   path: string,
-  header: string | Record<string, unknown>,
+  header: string | Uint8Array | Record<string, unknown>,
   data: Uint8Array = new Uint8Array(0),
   options: CraftOptions = {},
 ): Promise<void> {
   const headerBytes =
-    typeof header === 'string'
-      ? new TextEncoder().encode(header)
-      : new TextEncoder().encode(JSON.stringify(header));
+    header instanceof Uint8Array
+      ? header
+      : new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
   const file = new Uint8Array(8 + headerBytes.length + data.length);
   new DataView(file.buffer).setBigUint64(0, options.headerLength ?? BigInt(headerBytes.length), true);
   file.set(headerBytes, 8);
