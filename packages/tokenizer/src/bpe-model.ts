@@ -1,0 +1,382 @@
+import { UnsupportedComponentError } from './errors/unsupported-component-error.js';
+import type { JsonFields } from './json-fields.js';
+import { PairTable } from './pair-table.js';
+
+const NO_CHAR = -1;
+/** Words up to this many symbols use a linear min-scan; longer ones a binary heap (O(n log n)). */
+const SMALL_WORD = 24;
+const CACHE_MAX_ENTRIES = 200_000;
+/** Chunks longer than this (UTF-16 units) are not cached: they rarely repeat. */
+const CACHE_MAX_CHUNK = 256;
+/** Heap keys are rank * 2^32 + position: ordered by rank, then leftmost position (as the Rust library). */
+const POS_SPAN = 2 ** 32;
+
+/**
+ * The BPE model of a tokenizer.json, with the semantics of the Rust `tokenizers` library
+ * (models/bpe/model.rs + word.rs): characters -> vocabulary ids (byte fallback `<0xNN>` for unknown
+ * characters, else `unk_token`, fused when `fuse_unk`), then repeatedly merge the adjacent pair with the
+ * lowest merge rank, leftmost first.
+ *
+ * Speed: a word is cut into chunks at boundaries no merge can ever cross (the character pair (last char
+ * of a merge's left part, first char of its right part) never occurs there), which leaves the result
+ * unchanged (merges on either side never interact) and lets chunks be cached: for Gemma 3 a chunk is
+ * about a "▁word". Long chunks (runs of CJK, base64) go through a heap, so time stays O(n log n).
+ */
+export class BpeModel {
+  readonly vocab: Map<string, number>;
+  /** Model vocabulary by id (holes are `undefined`). */
+  readonly idToToken: string[];
+  /** Per merge index: the id it produces. The merge index is its rank. */
+  private readonly mergeResult: Int32Array;
+  private readonly merges: PairTable;
+  /** (left char, right char) pairs across which some merge exists. */
+  private readonly joinable: PairTable;
+  /** Code point -> id of the single-character token, or -1. */
+  private readonly charIds: Int32Array;
+  /** Byte -> id of `<0xNN>`, or -1. */
+  private readonly byteIds: Int32Array;
+  private readonly hasAllBytes: boolean;
+  private readonly unkId: number;
+  private readonly fuseUnk: boolean;
+  private readonly byteFallback: boolean;
+  private readonly ignoreMerges: boolean;
+  /** When unknown characters could interact across a chunk boundary, never cut next to one. */
+  private readonly unknownCharsBlockCuts: boolean;
+  private readonly cache = new Map<string, Int32Array>();
+
+  // Scratch buffers reused across words.
+  private sym = new Int32Array(256);
+  private rank = new Int32Array(256);
+  private prev = new Int32Array(256);
+  private next = new Int32Array(256);
+  private heapKeys = new Float64Array(256);
+  private heapSize = 0;
+
+  constructor(spec: Record<string, unknown>, fields: JsonFields) {
+    for (const option of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
+      if (spec[option] !== null && spec[option] !== undefined && spec[option] !== '') {
+        throw new UnsupportedComponentError({ file: fields.file, component: `model.${option}`, componentType: String(spec[option]) });
+      }
+    }
+    if (spec.dropout !== null && spec.dropout !== undefined && spec.dropout !== 0) {
+      throw new UnsupportedComponentError({ file: fields.file, component: 'model.dropout', componentType: String(spec.dropout) });
+    }
+    this.fuseUnk = fields.boolean(spec.fuse_unk, 'model.fuse_unk', false);
+    this.byteFallback = fields.boolean(spec.byte_fallback, 'model.byte_fallback', false);
+    this.ignoreMerges = fields.boolean(spec.ignore_merges, 'model.ignore_merges', false);
+
+    const vocabJson = fields.object(spec.vocab, 'model.vocab');
+    this.vocab = new Map();
+    this.idToToken = [];
+    this.charIds = new Int32Array(0x110000).fill(NO_CHAR);
+    for (const token in vocabJson) {
+      const id = fields.tokenId(vocabJson[token], `model.vocab[${JSON.stringify(token)}]`);
+      this.vocab.set(token, id);
+      this.idToToken[id] = token;
+      const cp = token.codePointAt(0);
+      if (cp !== undefined && token.length === (cp > 0xffff ? 2 : 1)) this.charIds[cp] = id;
+    }
+
+    this.byteIds = new Int32Array(256).fill(-1);
+    let allBytes = true;
+    for (let b = 0; b < 256; b++) {
+      const id = this.vocab.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+      if (id === undefined) allBytes = false;
+      else this.byteIds[b] = id;
+    }
+    this.hasAllBytes = allBytes;
+
+    const unkToken = spec.unk_token;
+    if (unkToken === null || unkToken === undefined) this.unkId = -1;
+    else {
+      const id = this.vocab.get(fields.string(unkToken, 'model.unk_token'));
+      if (id === undefined) fields.fail('model.unk_token', `unk_token ${JSON.stringify(unkToken)} is not in model.vocab`);
+      this.unkId = id;
+    }
+
+    const mergeList = fields.array(spec.merges, 'model.merges');
+    this.merges = new PairTable(mergeList.length);
+    this.joinable = new PairTable(Math.min(mergeList.length, 1 << 16));
+    this.mergeResult = new Int32Array(mergeList.length);
+    const byteIdSet = new Set(this.byteIds);
+    let unknownSymbolsMerge = false;
+    for (let i = 0; i < mergeList.length; i++) {
+      const entry = mergeList[i];
+      let left: unknown;
+      let right: unknown;
+      if (typeof entry === 'string') {
+        const parts = entry.split(' ');
+        if (parts.length !== 2) fields.fail(`model.merges[${i}]`, 'expected "left right"');
+        [left, right] = parts;
+      } else if (Array.isArray(entry) && entry.length === 2) {
+        [left, right] = entry;
+      } else {
+        fields.fail(`model.merges[${i}]`, 'expected ["left", "right"] or "left right"');
+      }
+      if (typeof left !== 'string' || typeof right !== 'string' || left === '' || right === '') {
+        fields.fail(`model.merges[${i}]`, 'merge parts must be non-empty strings');
+      }
+      const a = this.vocab.get(left);
+      const b = this.vocab.get(right);
+      const merged = this.vocab.get(left + right);
+      if (a === undefined || b === undefined || merged === undefined) {
+        const missing = a === undefined ? left : b === undefined ? right : left + right;
+        fields.fail(`model.merges[${i}]`, `token ${JSON.stringify(missing)} is not in model.vocab`);
+      }
+      this.merges.set(a, b, i);
+      this.mergeResult[i] = merged;
+      this.joinable.set(lastCodePoint(left), right.codePointAt(0)!, 1);
+      if (byteIdSet.has(a) || byteIdSet.has(b) || a === this.unkId || b === this.unkId) unknownSymbolsMerge = true;
+    }
+    const unkPossible = !(this.byteFallback && this.hasAllBytes) && this.unkId >= 0;
+    this.unknownCharsBlockCuts = unknownSymbolsMerge || (unkPossible && this.fuseUnk);
+  }
+
+  get size(): number {
+    return this.vocab.size;
+  }
+
+  /** Appends the ids of one pre-tokenized word to `out`. */
+  encodeWord(word: string, out: number[]): void {
+    if (word === '') return;
+    if (this.ignoreMerges) {
+      const id = this.vocab.get(word);
+      if (id !== undefined) {
+        out.push(id);
+        return;
+      }
+    }
+    const joinable = this.joinable;
+    const charIds = this.charIds;
+    const blockUnknown = this.unknownCharsBlockCuts;
+    let start = 0;
+    let prevCp = -1;
+    const n = word.length;
+    for (let i = 0; i < n; ) {
+      const cp = word.codePointAt(i)!;
+      if (
+        prevCp >= 0 &&
+        joinable.get(prevCp, cp) < 0 &&
+        !(blockUnknown && (charIds[prevCp] === NO_CHAR || charIds[cp] === NO_CHAR))
+      ) {
+        this.encodeChunk(word, start, i, out);
+        start = i;
+      }
+      prevCp = cp;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    this.encodeChunk(word, start, n, out);
+  }
+
+  private encodeChunk(word: string, start: number, end: number, out: number[]): void {
+    // A single BMP character that is a token needs no lookup at all.
+    if (end - start === 1) {
+      const id = this.charIds[word.charCodeAt(start)]!;
+      if (id !== NO_CHAR) {
+        out.push(id);
+        return;
+      }
+    }
+    const cacheable = end - start <= CACHE_MAX_CHUNK;
+    const chunk = start === 0 && end === word.length ? word : word.slice(start, end);
+    if (cacheable) {
+      const hit = this.cache.get(chunk);
+      if (hit !== undefined) {
+        for (let i = 0; i < hit.length; i++) out.push(hit[i]!);
+        return;
+      }
+    }
+    const count = this.bpe(chunk);
+    const sym = this.sym;
+    if (cacheable) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(chunk, sym.slice(0, count));
+    }
+    for (let i = 0; i < count; i++) out.push(sym[i]!);
+  }
+
+  /** Runs BPE on `chunk`; the resulting ids are `this.sym[0 .. returned count)`. */
+  private bpe(chunk: string): number {
+    let n = this.initialSymbols(chunk);
+    if (n < 2) return n;
+    if (n <= SMALL_WORD) n = this.mergeSmall(n);
+    else n = this.mergeHeap(n);
+    return n;
+  }
+
+  /** Characters -> symbols, as Rust BPE::merge_word (including its unk-fusing order). */
+  private initialSymbols(chunk: string): number {
+    this.ensureCapacity(chunk.length * 4 + 4);
+    const sym = this.sym;
+    let n = 0;
+    let pendingUnk = false;
+    for (let i = 0; i < chunk.length; ) {
+      const cp = chunk.codePointAt(i)!;
+      i += cp > 0xffff ? 2 : 1;
+      const id = this.charIds[cp]!;
+      if (id !== NO_CHAR) {
+        if (pendingUnk) {
+          sym[n++] = this.unkId;
+          pendingUnk = false;
+        }
+        sym[n++] = id;
+        continue;
+      }
+      if (this.byteFallback && this.pushBytes(cp, n)) {
+        n += utf8Length(cp);
+        continue;
+      }
+      if (this.unkId >= 0) {
+        if (pendingUnk && !this.fuseUnk) sym[n++] = this.unkId;
+        pendingUnk = true;
+      }
+    }
+    if (pendingUnk) sym[n++] = this.unkId;
+    return n;
+  }
+
+  /** Writes the `<0xNN>` ids of cp's UTF-8 bytes at sym[at..]; false (nothing written) if one is missing. */
+  private pushBytes(cp: number, at: number): boolean {
+    const bytes =
+      cp < 0x80
+        ? [cp]
+        : cp < 0x800
+          ? [0xc0 | (cp >> 6), 0x80 | (cp & 63)]
+          : cp < 0x10000
+            ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63)]
+            : [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63)];
+    for (const b of bytes) if (this.byteIds[b] === -1) return false;
+    for (let k = 0; k < bytes.length; k++) this.sym[at + k] = this.byteIds[bytes[k]!]!;
+    return true;
+  }
+
+  private pairRank(a: number, b: number): number {
+    return this.merges.get(a, b);
+  }
+
+  /** Lowest-rank-leftmost merging by scanning; fine for short words. */
+  private mergeSmall(n: number): number {
+    const sym = this.sym;
+    const rank = this.rank;
+    for (let i = 0; i < n - 1; i++) rank[i] = this.pairRank(sym[i]!, sym[i + 1]!);
+    for (;;) {
+      let best = -1;
+      let bestRank = 0x7fffffff;
+      for (let i = 0; i < n - 1; i++) {
+        const r = rank[i]!;
+        if (r >= 0 && r < bestRank) {
+          bestRank = r;
+          best = i;
+        }
+      }
+      if (best < 0) return n;
+      sym[best] = this.mergeResult[bestRank]!;
+      for (let i = best + 1; i < n - 1; i++) {
+        sym[i] = sym[i + 1]!;
+        rank[i] = rank[i + 1]!;
+      }
+      n--;
+      if (best > 0) rank[best - 1] = this.pairRank(sym[best - 1]!, sym[best]!);
+      if (best < n - 1) rank[best] = this.pairRank(sym[best]!, sym[best + 1]!);
+    }
+  }
+
+  /** Word::merge_all of the Rust library: a min-heap of (rank, position), stale entries skipped. */
+  private mergeHeap(n: number): number {
+    const sym = this.sym;
+    const prev = this.prev;
+    const next = this.next;
+    const mergeResult = this.mergeResult;
+    this.heapSize = 0;
+    for (let i = 0; i < n; i++) {
+      prev[i] = i - 1;
+      next[i] = i + 1 < n ? i + 1 : -1;
+    }
+    for (let i = 0; i < n - 1; i++) {
+      const r = this.pairRank(sym[i]!, sym[i + 1]!);
+      if (r >= 0) this.heapPush(r * POS_SPAN + i);
+    }
+    while (this.heapSize > 0) {
+      const key = this.heapPop();
+      const r = Math.floor(key / POS_SPAN);
+      const pos = key - r * POS_SPAN;
+      if (sym[pos] === -1) continue; // merged into its left neighbour
+      const right = next[pos]!;
+      if (right === -1) continue;
+      const current = this.pairRank(sym[pos]!, sym[right]!);
+      if (current < 0 || mergeResult[current] !== mergeResult[r]) continue; // stale entry
+      sym[pos] = mergeResult[r]!;
+      sym[right] = -1;
+      const after = next[right]!;
+      next[pos] = after;
+      if (after !== -1) prev[after] = pos;
+      const before = prev[pos]!;
+      if (before !== -1) {
+        const rb = this.pairRank(sym[before]!, sym[pos]!);
+        if (rb >= 0) this.heapPush(rb * POS_SPAN + before);
+      }
+      if (after !== -1) {
+        const ra = this.pairRank(sym[pos]!, sym[after]!);
+        if (ra >= 0) this.heapPush(ra * POS_SPAN + pos);
+      }
+    }
+    let count = 0;
+    for (let i = 0; i !== -1; i = next[i]!) sym[count++] = sym[i]!;
+    return count;
+  }
+
+  private heapPush(key: number): void {
+    if (this.heapSize === this.heapKeys.length) {
+      const grown = new Float64Array(this.heapKeys.length * 2);
+      grown.set(this.heapKeys);
+      this.heapKeys = grown;
+    }
+    const heap = this.heapKeys;
+    let i = this.heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! <= key) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = key;
+  }
+
+  private heapPop(): number {
+    const heap = this.heapKeys;
+    const top = heap[0]!;
+    const last = heap[--this.heapSize]!;
+    const size = this.heapSize;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && heap[child + 1]! < heap[child]!) child++;
+      if (heap[child]! >= last) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+
+  private ensureCapacity(symbols: number): void {
+    if (this.sym.length >= symbols) return;
+    let size = this.sym.length;
+    while (size < symbols) size *= 2;
+    this.sym = new Int32Array(size);
+    this.rank = new Int32Array(size);
+    this.prev = new Int32Array(size);
+    this.next = new Int32Array(size);
+  }
+}
+
+function lastCodePoint(text: string): number {
+  const last = text.charCodeAt(text.length - 1);
+  if (last >= 0xdc00 && last <= 0xdfff && text.length >= 2) return text.codePointAt(text.length - 2)!;
+  return last;
+}
+
+function utf8Length(cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
