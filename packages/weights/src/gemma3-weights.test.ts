@@ -57,7 +57,7 @@ async function writeLayout(layout: Gemma3WeightLayout, withHead: boolean): Promi
   await writeSafetensors(join(dir, 'model.safetensors'), tensors);
 }
 
-async function valueOf(ref: { readFloat32(): Promise<Float32Array> }): Promise<number> {
+async function firstValue(ref: { readFloat32(): Promise<Float32Array> }): Promise<number> {
   return (await ref.readFloat32())[0]!;
 }
 
@@ -67,9 +67,9 @@ describe.each(Object.keys(LAYOUTS) as Gemma3WeightLayout[])('the %s layout', (la
     const checkpoint = await openCheckpoint(dir);
     const weights = gemma3Weights(checkpoint);
     expect(weights.layout).toBe(layout);
-    expect(await valueOf(weights.text('embed_tokens.weight'))).toBe(1);
-    expect(await valueOf(weights.text('layers.3.self_attn.q_proj.weight'))).toBe(2);
-    expect(await valueOf(weights.text('norm.weight'))).toBe(3);
+    expect(await firstValue(weights.text('embed_tokens.weight'))).toBe(1);
+    expect(await firstValue(weights.text('layers.3.self_attn.q_proj.weight'))).toBe(2);
+    expect(await firstValue(weights.text('norm.weight'))).toBe(3);
     expect(weights.textNames()).toEqual([
       'embed_tokens.weight',
       'layers.3.self_attn.q_proj.weight',
@@ -83,9 +83,9 @@ describe.each(Object.keys(LAYOUTS) as Gemma3WeightLayout[])('the %s layout', (la
       expect(() => weights.projector('mm_input_projection_weight')).toThrow(Gemma3LayoutError);
     } else {
       expect(weights.hasVision).toBe(true);
-      expect(await valueOf(weights.vision('embeddings.patch_embedding.weight'))).toBe(4);
-      expect(await valueOf(weights.vision('post_layernorm.weight'))).toBe(5);
-      expect(await valueOf(weights.projector('mm_input_projection_weight'))).toBe(6);
+      expect(await firstValue(weights.vision('embeddings.patch_embedding.weight'))).toBe(4);
+      expect(await firstValue(weights.vision('post_layernorm.weight'))).toBe(5);
+      expect(await firstValue(weights.projector('mm_input_projection_weight'))).toBe(6);
       expect(weights.visionNames()).toEqual(['embeddings.patch_embedding.weight', 'post_layernorm.weight']);
       expect(weights.projectorNames()).toEqual(['mm_input_projection_weight']);
     }
@@ -93,7 +93,7 @@ describe.each(Object.keys(LAYOUTS) as Gemma3WeightLayout[])('the %s layout', (la
     // No lm_head tensor: the head is the tied embedding.
     const head = weights.lmHead();
     expect(head.tied).toBe(true);
-    expect(await valueOf(head)).toBe(1);
+    expect(await firstValue(head)).toBe(1);
     await checkpoint.close();
   });
 
@@ -103,7 +103,7 @@ describe.each(Object.keys(LAYOUTS) as Gemma3WeightLayout[])('the %s layout', (la
     const head = gemma3Weights(checkpoint).lmHead();
     expect(head.tied).toBe(false);
     expect(head.name).toBe(LAYOUTS[layout].head);
-    expect(await valueOf(head)).toBe(7);
+    expect(await firstValue(head)).toBe(7);
     await checkpoint.close();
   });
 });
