@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { applyTemperature } from './processors/temperature.js';
 import { applyTopK } from './processors/top-k.js';
 import { Xoshiro128StarStar } from './random.js';
 import { argmax, sampleToken } from './select-token.js';
@@ -38,6 +39,20 @@ describe('token selection', () => {
     expect(counts[0]).toBe(0);
     expect(counts[1]).toBe(0);
     expect(chiSquare(counts.slice(2), [3 / 7, 4 / 7], 7000)).toBeLessThan(10.83); // 1 df, p = 0.001
+  });
+
+  test('a temperature so small that scores would overflow float32 samples the argmax', () => {
+    const scores = new Float32Array([1, 3, 2, -1]);
+    applyTemperature(scores, 1e-40);
+    expect([...scores]).toEqual([
+      Number.NEGATIVE_INFINITY,
+      0,
+      Number.NEGATIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
+    expect(sampleToken(scores, new Xoshiro128StarStar(1))).toBe(1);
+    const overflowed = new Float32Array([Number.POSITIVE_INFINITY, 1, Number.POSITIVE_INFINITY]);
+    expect(sampleToken(overflowed, new Xoshiro128StarStar(1))).toBe(0); // last-resort guard
   });
 
   test('same seed, same draws', () => {

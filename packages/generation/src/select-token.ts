@@ -17,11 +17,13 @@ export function argmax(scores: Float32Array): number {
 /**
  * Draws one id from softmax(scores) with one uniform draw u in [0, 1): the first id whose cumulative
  * probability exceeds u x total. Tokens at -Infinity have probability 0 and are never drawn.
- * Probabilities are computed in float64 from the (float32) processed scores.
+ * Probabilities are computed in float64 from the (float32) processed scores. Scores at +Infinity
+ * (a temperature so small that the division overflowed float32) give their first id, the greedy limit.
  */
 export function sampleToken(scores: Float32Array, rng: Xoshiro128StarStar): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > max) max = scores[i] as number;
+  if (max === Number.POSITIVE_INFINITY) return scores.indexOf(max); // a tiny temperature overflowed: the limit is greedy
   let total = 0;
   for (let i = 0; i < scores.length; i++) total += Math.exp((scores[i] as number) - max);
   const target = rng.nextFloat() * total;

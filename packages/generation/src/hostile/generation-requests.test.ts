@@ -1,12 +1,12 @@
 import { Gemma3Error } from '@gemma3/errors';
 import { describe, expect, test } from 'vitest';
-import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
-import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
-import { InvalidPromptError } from './errors/invalid-prompt-error.js';
-import { ModelOutputError } from './errors/model-output-error.js';
-import { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
-import { type GenerateOptions, generate } from './generate.js';
-import { FakeModel, peaked } from './test-utils/fake-model.js';
+import { ContextLengthExceededError } from '../errors/context-length-exceeded-error.js';
+import { InvalidGenerationOptionError } from '../errors/invalid-generation-option-error.js';
+import { InvalidPromptError } from '../errors/invalid-prompt-error.js';
+import { ModelOutputError } from '../errors/model-output-error.js';
+import { NonFiniteLogitsError } from '../errors/non-finite-logits-error.js';
+import { type GenerateOptions, generate } from '../generate.js';
+import { FakeModel, peaked } from '../test-utils/fake-model.js';
 
 const V = 16;
 const counter = (maxContextLength = 100) =>
