@@ -1,0 +1,128 @@
+import type { Gemma3TextConfig } from '@gemma3/config';
+import { attr, GraphBuilder } from '@gemma3/onnx';
+import type { TextTensorNames } from '../checkpoint/text-weights.js';
+import { attention } from './attention.js';
+import { type DecoderGraphOptions, DecoderInputs, DecoderOutputs } from './decoder-io.js';
+import { linear } from './linear.js';
+import { rmsNorm } from './rms-norm.js';
+import { inverseFrequencies, ropeTables } from './rope.js';
+import type { WeightSource } from './weight-source.js';
+
+/** Bump when the decoder graph changes, so cached builds are rebuilt. */
+export const DECODER_GRAPH_VERSION = '1';
+
+/**
+ * The Gemma 3 text decoder as one ONNX graph (see decoder-io.ts for its inputs and outputs):
+ * scaled embedding, layers of sandwich-normed attention and GeGLU MLP, final norm, then either the
+ * tied (or separate) LM head on the requested positions or those positions' hidden states.
+ */
+export function buildDecoderGraph(
+  config: Gemma3TextConfig,
+  names: TextTensorNames,
+  weights: WeightSource,
+  options: DecoderGraphOptions,
+): GraphBuilder {
+  const c = config;
+  const h = c.hidden_size;
+  const g = new GraphBuilder({ name: 'gemma3_text_decoder', opsets: { '': 21, 'com.microsoft': 1 } });
+
+  const ids = g.input(DecoderInputs.inputIds, 'int64', ['batch', 'seq']);
+  const positions = g.input(DecoderInputs.positionIds, 'int64', ['batch', 'seq']);
+  const kinds = new Set(c.layers.map((l) => l.layer_type));
+  const biasSliding = kinds.has('sliding_attention')
+    ? g.input(DecoderInputs.biasSliding, 'float32', ['batch', 1, 'seq', 'sliding_keys'])
+    : undefined;
+  const biasFull = kinds.has('full_attention')
+    ? g.input(DecoderInputs.biasFull, 'float32', ['batch', 1, 'seq', 'full_keys'])
+    : undefined;
+  const outputPositions = g.input(DecoderInputs.outputPositions, 'int64', ['outputs']);
+  c.layers.forEach((layer, i) => {
+    const slots = layer.layer_type === 'sliding_attention' ? 'sliding_cache' : 'full_cache';
+    g.input(DecoderInputs.pastKey(i), 'float32', ['batch', c.num_key_value_heads, slots, c.head_dim]);
+    g.input(DecoderInputs.pastValue(i), 'float32', ['batch', c.num_key_value_heads, slots, c.head_dim]);
+  });
+
+  // Embedding: the table is shared with the tied LM head (one initializer, never transposed).
+  const embedTable = g.initializer(names.embed, 'float32', [c.vocab_size, h], () =>
+    weights.readFloat32(names.embed),
+  );
+  const gathered = g.op('Gather', [embedTable, ids], { attrs: { axis: 0 }, name: 'embed.gather' }); // [B, T, H]
+  // sqrt(hidden_size) as a float32 scalar (exact in float32 compute, as the reference in fp32).
+  let x = g.op('Mul', [gathered, g.scalarFloat(Math.fround(Math.sqrt(h)), 'embed_scale')], {
+    name: 'embed.scale',
+  });
+  if (options.embedsOverride) {
+    const override = g.input(DecoderInputs.embedsOverride, 'float32', ['batch', 'seq', h]);
+    const mask = g.input(DecoderInputs.embedsOverrideMask, 'bool', ['batch', 'seq', 1]);
+    x = g.op('Where', [mask, override, x], { name: 'embed.override' });
+  }
+
+  const ropeByKind = {
+    sliding_attention: undefined as ReturnType<typeof ropeTables> | undefined,
+    full_attention: undefined as ReturnType<typeof ropeTables> | undefined,
+  };
+  for (const [i, layer] of c.layers.entries()) {
+    const kind = layer.layer_type;
+    ropeByKind[kind] ??= ropeTables(
+      g,
+      positions,
+      inverseFrequencies(c.head_dim, layer.rope_theta, layer.rope_scaling_factor),
+      `rope.${kind}`,
+    );
+    const l = names.layers[i]!;
+    const normed = rmsNorm(g, weights, x, l.inputNorm, h, c.rms_norm_eps);
+    const bias = kind === 'sliding_attention' ? biasSliding! : biasFull!;
+    const attnOut = attention({ g, weights, config: c, bias, rope: ropeByKind[kind]! }, normed, i, l);
+    x = g.op('Add', [x, rmsNorm(g, weights, attnOut, l.postAttentionNorm, h, c.rms_norm_eps)], {
+      name: `layers.${i}.attn_residual`,
+    });
+    const ffIn = rmsNorm(g, weights, x, l.preFeedforwardNorm, h, c.rms_norm_eps);
+    const gate = linear(g, weights, ffIn, l.gate, c.intermediate_size, h);
+    const up = linear(g, weights, ffIn, l.up, c.intermediate_size, h);
+    const act = g.op('Gelu', [gate], { attrs: { approximate: 'tanh' }, name: `layers.${i}.mlp.gelu` });
+    const down = linear(
+      g,
+      weights,
+      g.op('Mul', [act, up], { name: `layers.${i}.mlp.mul` }),
+      l.down,
+      h,
+      c.intermediate_size,
+    );
+    x = g.op('Add', [x, rmsNorm(g, weights, down, l.postFeedforwardNorm, h, c.rms_norm_eps)], {
+      name: `layers.${i}.mlp_residual`,
+    });
+  }
+
+  const final = rmsNorm(g, weights, x, names.norm, h, c.rms_norm_eps); // [B, T, H]
+  const picked = g.op('Gather', [final, outputPositions], { attrs: { axis: 1 }, name: 'output.gather' }); // [B, K, H]
+  if (options.output === 'hidden') {
+    g.op('Identity', [picked], { output: DecoderOutputs.hiddenStates });
+    g.output(DecoderOutputs.hiddenStates, 'float32', ['batch', 'outputs', h]);
+  } else {
+    const flat = g.op('Reshape', [picked, g.int64s([-1, h])], { name: 'lm_head.flatten' }); // [B*K, H]
+    const headWeight =
+      names.lmHead === undefined
+        ? embedTable
+        : g.initializer(names.lmHead, 'float32', [c.vocab_size, h], () => weights.readFloat32(names.lmHead!));
+    // [B*K, H] x [V, H]^T: the tied table is used as stored, no transposed copy.
+    const flatLogits = g.op('Gemm', [flat, headWeight], {
+      attrs: { transB: 1, alpha: attr.float(1) },
+      name: 'lm_head.gemm',
+    });
+    const shape = g.op(
+      'Concat',
+      [g.op('Shape', [picked], { attrs: { start: 0, end: 2 } }), g.int64s([c.vocab_size])],
+      {
+        attrs: { axis: 0 },
+        name: 'lm_head.shape',
+      },
+    );
+    g.op('Reshape', [flatLogits, shape], { output: DecoderOutputs.logits }); // [B, K, V]
+    g.output(DecoderOutputs.logits, 'float32', ['batch', 'outputs', c.vocab_size]);
+  }
+  c.layers.forEach((_, i) => {
+    g.output(DecoderOutputs.newKey(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
+    g.output(DecoderOutputs.newValue(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
+  });
+  return g;
+}

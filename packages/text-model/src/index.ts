@@ -1,0 +1,31 @@
+export { type CacheKind, KvCache, type KvCacheOptions, MASKED } from './cache/kv-cache.js';
+export {
+  checkTextShapes,
+  expectedTextShapes,
+  TEXT_DECODER_PREFIXES,
+  type TextTensorNames,
+  textTensorNames,
+} from './checkpoint/text-weights.js';
+export { CacheCapacityError } from './errors/cache-capacity-error.js';
+export { CheckpointLayoutError } from './errors/checkpoint-layout-error.js';
+export { InvalidInputError } from './errors/invalid-input-error.js';
+export { TensorShapeError } from './errors/tensor-shape-error.js';
+export {
+  type CausalLMForwardInputs,
+  type CausalLMOutput,
+  type CreateCacheOptions,
+  Gemma3ForCausalLM,
+} from './gemma3-for-causal-lm.js';
+export { Gemma3TextModel, type TextModelOutput } from './gemma3-text-model.js';
+export { buildDecoderGraph, DECODER_GRAPH_VERSION } from './graph/build-decoder-graph.js';
+export {
+  type DecoderGraphOptions,
+  DecoderInputs,
+  type DecoderOutputKind,
+  DecoderOutputs,
+} from './graph/decoder-io.js';
+export { linear } from './graph/linear.js';
+export { DecoderRunner, type DecoderStep } from './runtime/decoder-runner.js';
+export type { ForwardInputs, Rows } from './runtime/forward-inputs.js';
+export { type LoadedDecoder, type LoadOptions, loadDecoder } from './runtime/load-decoder.js';
+export { TextGenerationSession } from './runtime/text-generation-session.js';

@@ -1,0 +1,113 @@
+import type { Gemma3TextConfig, LayerType } from '@gemma3/config';
+import { type OnnxSession, type ort, tensor } from '@gemma3/onnx';
+import type { KvCache } from '../cache/kv-cache.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { DecoderInputs, type DecoderOutputKind, DecoderOutputs } from '../graph/decoder-io.js';
+
+/** One step for a batch: T new tokens per row, flattened row-major. */
+export interface DecoderStep {
+  /** [B * T] token ids. */
+  inputIds: BigInt64Array;
+  /** [B * T] 1 for a real token, 0 for padding. */
+  mask: Uint8Array;
+  /** [B * T] positions; default: each row continues from its real tokens so far. */
+  positionIds?: BigInt64Array;
+  /** T */
+  count: number;
+  /** Positions (0..T-1) to return logits/hidden states for; `all` or `last`. */
+  outputPositions: 'all' | 'last' | readonly number[];
+  /** [B * T] bidirectional groups (same id > 0: visible both ways), e.g. the tokens of one image. */
+  groups?: Int32Array;
+  /** Only for graphs built with `embedsOverride`: [B * T * H] embeddings and [B * T] where to use them. */
+  embedsOverride?: { embeds: Float32Array; mask: Uint8Array };
+}
+
+/**
+ * Runs the decoder graph for one step over a KvCache: builds the feeds (cache buffers passed as
+ * they are, attention biases from the cache's slot positions), runs, appends the new keys/values.
+ * Shared by the causal LM, the hidden-state model and (later) the multimodal model.
+ */
+export class DecoderRunner {
+  private readonly kinds: Set<LayerType>;
+
+  constructor(
+    readonly session: OnnxSession,
+    readonly config: Gemma3TextConfig,
+    readonly output: DecoderOutputKind,
+    readonly embedsOverride: boolean,
+  ) {
+    this.kinds = new Set(config.layers.map((l) => l.layer_type));
+  }
+
+  /** Returns `logits` [B, K, V] or `hidden_states` [B, K, H]; the cache holds the step afterwards. */
+  async step(cache: KvCache, step: DecoderStep): Promise<ort.Tensor> {
+    const { count } = step;
+    const b = cache.batchSize;
+    if (count < 1) throw new InvalidInputError('inputIds', 'at least one token per row is needed');
+    if (step.inputIds.length !== b * count) {
+      throw new InvalidInputError('inputIds', `expected ${b} x ${count} ids, got ${step.inputIds.length}`);
+    }
+    const vocab = BigInt(this.config.vocab_size);
+    for (const id of step.inputIds) {
+      if (id < 0n || id >= vocab)
+        throw new InvalidInputError('inputIds', `token id ${id} is outside [0, ${vocab})`);
+    }
+    const positions =
+      step.outputPositions === 'all'
+        ? Array.from({ length: count }, (_, t) => t)
+        : step.outputPositions === 'last'
+          ? [count - 1]
+          : step.outputPositions;
+    for (const p of positions) {
+      if (!Number.isInteger(p) || p < 0 || p >= count) {
+        throw new InvalidInputError('outputPositions', `position ${p} is outside [0, ${count})`);
+      }
+    }
+    cache.reserve(count);
+    const positionIds = step.positionIds ?? cache.defaultPositions(step.mask, count);
+    const feeds: Record<string, ort.Tensor> = {
+      [DecoderInputs.inputIds]: tensor.int64(step.inputIds, [b, count]),
+      [DecoderInputs.positionIds]: tensor.int64(positionIds, [b, count]),
+      [DecoderInputs.outputPositions]: tensor.int64(
+        BigInt64Array.from(positions, (p) => BigInt(p)),
+        [positions.length],
+      ),
+    };
+    if (this.kinds.has('sliding_attention')) {
+      const c = cache.capacity('sliding_attention');
+      feeds[DecoderInputs.biasSliding] = tensor.float32(
+        cache.attentionBias('sliding_attention', step.mask, count, step.groups),
+        [b, 1, count, c + count],
+      );
+    }
+    if (this.kinds.has('full_attention')) {
+      const c = cache.capacity('full_attention');
+      feeds[DecoderInputs.biasFull] = tensor.float32(
+        cache.attentionBias('full_attention', step.mask, count, step.groups),
+        [b, 1, count, c + count],
+      );
+    }
+    this.config.layers.forEach((_, i) => {
+      const { key, value, dims } = cache.layer(i);
+      feeds[DecoderInputs.pastKey(i)] = tensor.float32(key, dims);
+      feeds[DecoderInputs.pastValue(i)] = tensor.float32(value, dims);
+    });
+    if (this.embedsOverride) {
+      const h = this.config.hidden_size;
+      const override = step.embedsOverride ?? {
+        embeds: new Float32Array(b * count * h),
+        mask: new Uint8Array(b * count),
+      };
+      feeds[DecoderInputs.embedsOverride] = tensor.float32(override.embeds, [b, count, h]);
+      feeds[DecoderInputs.embedsOverrideMask] = tensor.bool(override.mask, [b, count, 1]);
+    } else if (step.embedsOverride) {
+      throw new InvalidInputError('embedsOverride', 'this decoder graph was built without embedsOverride');
+    }
+
+    const out = await this.session.run(feeds);
+    const newKeys = this.config.layers.map((_, i) => out[DecoderOutputs.newKey(i)]!.data as Float32Array);
+    const newValues = this.config.layers.map((_, i) => out[DecoderOutputs.newValue(i)]!.data as Float32Array);
+    cache.append(newKeys, newValues, step.mask, count);
+    return out[this.output === 'logits' ? DecoderOutputs.logits : DecoderOutputs.hiddenStates]!;
+  }
+}

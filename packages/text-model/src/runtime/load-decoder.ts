@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { type Gemma3TextConfig, loadModelConfig, type ModelConfig, textConfigOf } from '@gemma3/config';
+import {
+  cacheKey,
+  createProgressBar,
+  defaultCacheRoot,
+  fileIdentities,
+  getOrBuild,
+  OnnxSession,
+  type ProgressBar,
+  type SessionConfig,
+  saveModel,
+} from '@gemma3/onnx';
+import { openCheckpoint } from '@gemma3/weights';
+import { checkTextShapes, expectedTextShapes, textTensorNames } from '../checkpoint/text-weights.js';
+import { buildDecoderGraph, DECODER_GRAPH_VERSION } from '../graph/build-decoder-graph.js';
+import type { DecoderGraphOptions } from '../graph/decoder-io.js';
+import { DecoderRunner } from './decoder-runner.js';
+
+export interface LoadOptions {
+  /** Folder of built models. Default: `$GEMMA3_CACHE_DIR`, `$XDG_CACHE_HOME/gemma3` or `~/.cache/gemma3`. */
+  cacheDir?: string;
+  /** onnxruntime CPU options (threads, spinning, arena, optimization level). */
+  session?: SessionConfig;
+  /** Progress bar on stderr while building. Default: when stderr is a terminal. */
+  progress?: boolean;
+}
+
+export interface LoadedDecoder {
+  config: Gemma3TextConfig;
+  modelConfig: ModelConfig;
+  runner: DecoderRunner;
+  /** The built model file and whether it came from the cache. */
+  modelPath: string;
+  cacheHit: boolean;
+  /** Milliseconds spent building (0 on a cache hit) and creating the session. */
+  buildMs: number;
+  sessionMs: number;
+}
+
+/**
+ * Reads config.json, checks the checkpoint's tensors against it, builds the decoder graph into the
+ * model cache (streaming tensors: one at a time) unless it is there already, and opens a session.
+ */
+export async function loadDecoder(
+  dir: string,
+  graph: DecoderGraphOptions,
+  options: LoadOptions = {},
+): Promise<LoadedDecoder> {
+  const modelConfig = await loadModelConfig(dir);
+  const config = textConfigOf(modelConfig);
+  const checkpoint = await openCheckpoint(dir);
+  const started = performance.now();
+  let built: { dir: string; hit: boolean };
+  try {
+    const names = textTensorNames(checkpoint);
+    await checkTextShapes(checkpoint, config, names);
+    const tensorFiles = new Set(
+      [...expectedTextShapes(config, names).keys()].map((n) => checkpoint.fileOf(n)),
+    );
+    const files = [join(dir, 'config.json'), ...[...tensorFiles].sort()];
+    const key = cacheKey({
+      kind: 'gemma3-text-decoder',
+      version: DECODER_GRAPH_VERSION,
+      files: await fileIdentities(files),
+      graph,
+      dtype: 'fp32',
+    });
+    built = await getOrBuild(
+      options.cacheDir ?? defaultCacheRoot(),
+      key,
+      async (out) => {
+        const g = buildDecoderGraph(config, names, checkpoint, graph);
+        let bar: ProgressBar | undefined;
+        await saveModel(g, out, {
+          metadata: { source: dir, graph: JSON.stringify(graph) },
+          onProgress:
+            (options.progress ?? process.stderr.isTTY === true)
+              ? (done, total) => {
+                  bar ??= createProgressBar({ label: 'building gemma3 decoder', total });
+                  bar.update(done);
+                }
+              : undefined,
+        });
+        bar?.finish();
+      },
+      { source: dir, graph },
+    );
+  } finally {
+    await checkpoint.close();
+  }
+  const buildMs = built.hit ? 0 : performance.now() - started;
+  const sessionStart = performance.now();
+  const modelPath = join(built.dir, 'model.onnx');
+  const session = await OnnxSession.create(modelPath, options.session);
+  return {
+    config,
+    modelConfig,
+    runner: new DecoderRunner(session, config, graph.output, graph.embedsOverride),
+    modelPath,
+    cacheHit: built.hit,
+    buildMs,
+    sessionMs: performance.now() - sessionStart,
+  };
+}

@@ -1,0 +1,62 @@
+import type { DecodeInputs, GenerationSession, PrefillInputs, SessionOptions } from '@gemma3/generation';
+import { KvCache } from '../cache/kv-cache.js';
+import type { DecoderRunner } from './decoder-runner.js';
+import { prepareStep } from './forward-inputs.js';
+
+/** The adapter generate() drives: prefill the padded prompt, then one token per row per step. */
+export class TextGenerationSession implements GenerationSession {
+  private cache: KvCache | undefined;
+
+  constructor(
+    private readonly runner: DecoderRunner,
+    options: SessionOptions,
+  ) {
+    const c = runner.config;
+    this.cache = new KvCache({
+      batchSize: options.batchSize,
+      layerTypes: c.layer_types,
+      kvHeads: c.num_key_value_heads,
+      headDim: c.head_dim,
+      slidingWindow: c.sliding_window,
+      kind: options.cache,
+      maxLength: options.maxLength,
+    });
+  }
+
+  private live(): KvCache {
+    if (!this.cache) throw new Error('generation session used after dispose');
+    return this.cache;
+  }
+
+  async prefill(inputs: PrefillInputs): Promise<Float32Array> {
+    const { cache, step } = prepareStep(
+      this.runner,
+      {
+        inputIds: inputs.inputIds,
+        attentionMask: inputs.attentionMask,
+        positionIds: inputs.positionIds,
+        pastKeyValues: this.live(),
+      },
+      'last',
+    );
+    const logits = await this.runner.step(cache, step);
+    return logits.data as Float32Array; // [B, 1, V] = [B, V]
+  }
+
+  async decode(inputs: DecodeInputs): Promise<Float32Array> {
+    const cache = this.live();
+    const step = {
+      inputIds: BigInt64Array.from(inputs.tokenIds, (id) => BigInt(id)),
+      mask: Uint8Array.from(inputs.attentionMask, (row) => row[row.length - 1]!),
+      positionIds: BigInt64Array.from(inputs.positionIds, (p) => BigInt(p)),
+      count: 1,
+      outputPositions: 'last' as const,
+    };
+    const logits = await this.runner.step(cache, step);
+    return logits.data as Float32Array;
+  }
+
+  dispose(): void {
+    this.cache = undefined;
+  }
+}
