@@ -35,9 +35,14 @@ export function fixturePath(relative: string): string {
   return join(FIXTURES, relative);
 }
 
+/** A gzip file's bytes, as written (decoded-*.u8.gz: PIL's decoded RGB, [H, W, 3]). */
+export function readGz(relative: string): Uint8Array {
+  return new Uint8Array(gunzipSync(readFileSync(fixturePath(relative))));
+}
+
 /** Undoes the fixture script's row delta coding (see make_image_fixtures.py). */
 export function readU8(relative: string, rowLength: number): Uint8Array {
-  const data = new Uint8Array(gunzipSync(readFileSync(fixturePath(relative))));
+  const data = readGz(relative);
   for (let start = 0; start < data.length; start += rowLength) {
     for (let x = 1; x < rowLength; x++) data[start + x] = (data[start + x]! + data[start + x - 1]!) & 255;
   }
