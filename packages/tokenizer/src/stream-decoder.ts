@@ -19,7 +19,7 @@ export class StreamDecoder {
   /** Adds one id; returns the text it completes ('' while a byte run is still open). */
   push(id: number): string {
     const token = this.tokenizer.idToToken(id);
-    if (this.skipSpecialTokens && this.tokenizer.isSpecial(id)) return '';
+    if (this.skipSpecialTokens && this.tokenizer.isSpecialToken(token)) return '';
     if (this.tokenizer.decoder.byteFallback && byteOfToken(token) >= 0) {
       this.pendingBytes.push(token);
       return '';

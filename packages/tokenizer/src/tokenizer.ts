@@ -60,11 +60,13 @@ export class Tokenizer {
   private readonly postProcessor: SinglePostProcessor;
   /** @internal */
   readonly decoder: DecoderChain;
-  private readonly addedById = new Map<number, AddedToken>();
   private readonly addedByContent = new Map<string, AddedToken>();
   private readonly rawMatcher: AddedTokenMatcher;
   private readonly normalizedMatcher: AddedTokenMatcher;
-  private readonly specialIds = new Set<number>();
+  /** Contents of special added tokens: decode skips a token whose string is one of these (as Rust does). */
+  private readonly specialContents = new Set<string>();
+  /** Decoding form of added tokens: the content, or its normalized form for `normalized` tokens. */
+  private readonly addedDecodeForm = new Map<number, string>();
   private readonly config: Record<string, unknown> | null;
 
   /** Loads `dir/tokenizer.json` + `dir/tokenizer_config.json`, or a tokenizer.json path (config beside it, optional). */
@@ -92,12 +94,12 @@ export class Tokenizer {
     const added = (root.added_tokens === undefined ? [] : fields.array(root.added_tokens, 'added_tokens')).map((item, i) =>
       parseAddedToken(item, fields, `added_tokens[${i}]`),
     );
+    assignAddedTokenIds(added, this.model.vocab);
     let maxId = -1;
     for (const id of this.model.vocab.values()) if (id > maxId) maxId = id;
     for (const token of added) {
-      this.addedById.set(token.id, token);
       if (!this.addedByContent.has(token.content)) this.addedByContent.set(token.content, token);
-      if (token.special) this.specialIds.add(token.id);
+      if (token.special) this.specialContents.add(token.content);
       if (token.id > maxId) maxId = token.id;
     }
     this.vocabSize = maxId + 1;
@@ -108,10 +110,12 @@ export class Tokenizer {
       rawTokens,
       rawTokens.map((t) => t.content),
     );
-    this.normalizedMatcher = new AddedTokenMatcher(
-      normalizedTokens,
-      normalizedTokens.map((t) => (normalize ? normalize(t.content) : t.content)),
-    );
+    const normalizedPatterns = normalizedTokens.map((t) => (normalize ? normalize(t.content) : t.content));
+    this.normalizedMatcher = new AddedTokenMatcher(normalizedTokens, normalizedPatterns);
+    for (const token of added) if (!this.addedDecodeForm.has(token.id)) this.addedDecodeForm.set(token.id, token.content);
+    normalizedTokens.forEach((token, i) => {
+      this.addedDecodeForm.set(token.id, normalizedPatterns[i]!);
+    });
 
     this.config = files.config;
     const config = files.config ?? {};
@@ -187,7 +191,7 @@ export class Tokenizer {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const token = this.tokenOf(id, i);
-      if (skip && this.specialIds.has(id)) continue;
+      if (skip && this.specialContents.has(token)) continue;
       tokens.push(token);
     }
     return this.decodeTokens(tokens);
@@ -205,12 +209,15 @@ export class Tokenizer {
     return new StreamDecoder(this, options.skipSpecialTokens ?? false);
   }
 
-  /** @internal Whether `id` is an added token marked special. */
-  isSpecial(id: number): boolean {
-    return this.specialIds.has(id);
+  /** @internal Whether decode with skipSpecialTokens leaves this token string out. */
+  isSpecialToken(token: string): boolean {
+    return this.specialContents.has(token);
   }
 
-  /** The token string of an id (added tokens first, then the model vocabulary); throws when there is none. */
+  /**
+   * The token string of an id, as decoding sees it (added tokens first, normalized ones in their
+   * normalized form, then the model vocabulary); throws InvalidTokenIdError when there is none.
+   */
   idToToken(id: number): string {
     return this.tokenOf(id, -1);
   }
@@ -232,9 +239,26 @@ export class Tokenizer {
   }
 
   private tokenOf(id: number, index: number): string {
-    const token = Number.isInteger(id) && id >= 0 ? (this.addedById.get(id)?.content ?? this.model.idToToken[id]) : undefined;
+    const token = Number.isInteger(id) && id >= 0 ? (this.addedDecodeForm.get(id) ?? this.model.idToToken[id]) : undefined;
     if (token === undefined) throw new InvalidTokenIdError({ id, index, vocabSize: this.vocabSize });
     return token;
+  }
+}
+
+/**
+ * Ids as the Rust library assigns them when it loads added_tokens (the `id` fields are not used): a token
+ * already known (model vocabulary or an earlier added token) keeps that id; a new one gets the model's
+ * vocabulary size, or one more than the largest added id when that is already past it.
+ */
+function assignAddedTokenIds(added: AddedToken[], vocab: Map<string, number>): void {
+  const known = new Map<string, number>();
+  let maxAdded = -1;
+  for (const token of added) {
+    let id = known.get(token.content) ?? vocab.get(token.content);
+    if (id === undefined) id = maxAdded < 0 ? vocab.size : maxAdded >= vocab.size || vocab.size === 0 ? maxAdded + 1 : vocab.size;
+    token.id = id;
+    known.set(token.content, id);
+    if (id > maxAdded) maxAdded = id;
   }
 }
 

@@ -249,8 +249,60 @@ def chat_cases():
     }
 
 
+# ---------------------------------------------------------------- small synthetic tokenizers
+def synthetic_tokenizers():
+    """Tiny tokenizer.json files exercising what Gemma 3 does not use: unk fusing without byte fallback,
+    lstrip/rstrip/single_word/normalized added tokens, normalizer and Split pre-tokenizer variants."""
+    chars = list("abcdefghijklmnopqrstuvwxyz▁.,!X")
+    vocab = {"<unk>": 0, "<s>": 1}
+    for c in chars:
+        vocab.setdefault(c, len(vocab))
+    merges = [("t", "h"), ("th", "e"), ("▁", "the"), ("▁", "a"), ("a", "n"), ("an", "d"), ("▁", "and"), ("o", "o"), ("l", "o"), ("e", "l"), ("h", "el"), ("hel", "lo"), ("▁", "hello"), ("a", "a"), ("aa", "a")]
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    added = [
+        {"id": len(vocab), "content": "[X]", "single_word": False, "lstrip": True, "rstrip": True, "normalized": False, "special": True},
+        {"id": len(vocab) + 1, "content": "word", "single_word": True, "lstrip": False, "rstrip": False, "normalized": False, "special": False},
+        {"id": len(vocab) + 2, "content": "yo", "single_word": False, "lstrip": False, "rstrip": False, "normalized": True, "special": False},
+        {"id": len(vocab) + 3, "content": "<s>", "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True},
+    ]
+    def make(normalizer, pre_tokenizer):
+        return {
+            "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+            "normalizer": normalizer, "pre_tokenizer": pre_tokenizer,
+            "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
+            "decoder": {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "Fuse"}, ]},
+            "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None, "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": False, "ignore_merges": False, "vocab": vocab, "merges": [list(m) for m in merges]},
+        }
+    replace = {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}
+    seq = {"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "Lowercase"}, {"type": "Prepend", "prepend": "▁"}, replace]}
+    variants = {"replace-only": make(replace, None), "nfkc-lower-prepend": make(seq, None)}
+    for behavior in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]:
+        variants[f"split-{behavior}"] = make(replace, {"type": "Split", "pattern": {"String": "▁"}, "behavior": behavior, "invert": False})
+    variants["split-sequence"] = make(seq, {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"String": "."}, "behavior": "Isolated", "invert": False},
+        {"type": "Split", "pattern": {"String": "▁"}, "behavior": "MergedWithNext", "invert": False}]})
+    variants["fuse-unk-off"] = make(replace, None)
+    variants["fuse-unk-off"]["model"]["fuse_unk"] = False
+    texts = [
+        "", "the and hello", "  the  and   hello  ", "hello[X]the", "a [X] b", "word words sword word", "yo YO Yo yoyo",
+        "Zürich ÀÉ ﬁ 12 3 ?? €€ the", "aaaaaaa", "the...and,, hello!!", "<s>the<s>", "\tthe\nand",
+        "ＨＥＬＬＯ", "x[X]  [X]y", "wordword word.", "qqq zzz XX",
+    ]
+    out = []
+    for name, spec in variants.items():
+        tok = Tokenizer.from_str(json.dumps(spec))
+        cases = []
+        for text in texts:
+            ids = tok.encode(text).ids
+            cases.append({"text": text, "ids": ids, "decoded": tok.decode(ids, skip_special_tokens=False), "decodedSkipSpecial": tok.decode(ids, skip_special_tokens=True)})
+        out.append({"name": name, "tokenizer": spec, "cases": cases})
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    write("synthetic.json", {"tokenizers": tokenizers.__version__, "variants": synthetic_tokenizers()})
     tok = Tokenizer.from_file(os.path.join(MODELS, "tokenizer.json"))
     corpus = make_corpus()
     encode_cases = []
