@@ -1,0 +1,30 @@
+export {
+  checkVisionShapes,
+  expectedVisionShapes,
+  PROJECTOR_PREFIXES,
+  VISION_PREFIXES,
+  type VisionLayerNames,
+  type VisionTensorNames,
+  visionTensorNames,
+} from './checkpoint/vision-weights.js';
+export { ImageTokenCountError } from './errors/image-token-count-error.js';
+export { MultimodalInputError } from './errors/multimodal-input-error.js';
+export { PixelValuesError } from './errors/pixel-values-error.js';
+export { VisionCheckpointError } from './errors/vision-checkpoint-error.js';
+export { VisionTensorShapeError } from './errors/vision-tensor-shape-error.js';
+export { buildVisionGraph, VISION_GRAPH_VERSION } from './graph/build-vision-graph.js';
+export {
+  type VisionAttentionKind,
+  type VisionGraphOptions,
+  VisionInputs,
+  VisionOutputs,
+} from './graph/vision-io.js';
+export type { WeightReader } from './graph/weight-reader.js';
+export { loadMultimodalConfig } from './model/load-multimodal-config.js';
+export { ImageEmbeddingCache, pixelKey } from './vision/image-embedding-cache.js';
+export {
+  type LoadedVisionEncoder,
+  loadVisionEncoder,
+  type VisionLoadOptions,
+} from './vision/load-vision-encoder.js';
+export { type PixelValues, VisionEncoder, type VisionOutput } from './vision/vision-encoder.js';
