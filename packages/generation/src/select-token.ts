@@ -24,15 +24,20 @@ export function sampleToken(scores: Float32Array, rng: Xoshiro128StarStar): numb
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > max) max = scores[i] as number;
   if (max === Number.POSITIVE_INFINITY) return scores.indexOf(max); // a tiny temperature overflowed: the limit is greedy
+  const weights = new Float64Array(scores.length); // [V] unnormalised probabilities
   let total = 0;
-  for (let i = 0; i < scores.length; i++) total += Math.exp((scores[i] as number) - max);
+  for (let i = 0; i < scores.length; i++) {
+    const w = Math.exp((scores[i] as number) - max);
+    weights[i] = w;
+    total += w;
+  }
   const target = rng.nextFloat() * total;
   let cumulative = 0;
   let last = -1;
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] as number;
-    if (s === Number.NEGATIVE_INFINITY) continue;
-    cumulative += Math.exp(s - max);
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i] as number;
+    if (w === 0) continue;
+    cumulative += w;
     last = i;
     if (cumulative > target) return i;
   }

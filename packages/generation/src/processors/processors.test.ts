@@ -120,3 +120,30 @@ describe('processLogits', () => {
     expect([...scores]).toEqual([1, NEG]);
   });
 });
+
+describe('top-p over a full vocabulary (histogram path)', () => {
+  /** The definition, by a full sort: keep token i iff the mass of tokens sorted before it (ascending) plus its own > 1 - topP. */
+  function referenceTopP(scores: Float32Array, topP: number): number[] {
+    const order = [...scores.keys()].sort((a, b) => (scores[a] as number) - (scores[b] as number));
+    const max = scores[order[order.length - 1] as number] as number;
+    const total = order.reduce((sum, i) => sum + Math.exp((scores[i] as number) - max), 0);
+    let cumulative = 0;
+    const removed = new Set<number>();
+    order.slice(0, -1).forEach((i) => {
+      cumulative += Math.exp((scores[i] as number) - max) / total;
+      if (cumulative <= 1 - topP) removed.add(i);
+    });
+    return [...scores.keys()].filter((i) => !removed.has(i));
+  }
+
+  test.each([0.5, 0.9, 0.95, 0.999])('top_p=%f on 20000 scores matches a full sort', (topP) => {
+    let x = 12345;
+    const scores = new Float32Array(20000).map(() => {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      return (x / 2 ** 32) * 12 - 6; // distinct values: no ties to argue about
+    });
+    const expected = referenceTopP(scores, topP);
+    applyTopP(scores, topP);
+    expect(kept(scores)).toEqual(expected);
+  });
+});

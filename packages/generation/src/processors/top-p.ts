@@ -3,30 +3,66 @@
  * cumulative softmax, and remove (-Infinity) every token whose cumulative probability is
  * <= 1 - topP; the most likely token always stays. topP = 1 disables. In place on one row [V].
  *
- * Sorting only the finite scores (after top-k usually a few dozen) with a native typed-array sort
- * keeps this cheap; the result is a score threshold, so tokens tied with the last kept score are all
- * kept (the reference's unstable sort keeps an arbitrary subset of such ties).
+ * The result is a score threshold, so tokens tied with the last kept score are all kept (the
+ * reference's unstable sort keeps an arbitrary subset of such ties).
+ *
+ * Cost: after top-k only a few dozen scores are finite and are sorted directly. Over a full vocabulary
+ * (262k) a histogram of the probability mass by score finds the low bins whose total mass is <= 1 - topP:
+ * every token in them is removed whatever the order inside (its cumulative probability is at most
+ * that total), so only the tokens above are sorted, starting from that mass.
  */
 export function applyTopP(scores: Float32Array, topP: number): void {
   if (topP >= 1) return;
   let finite = 0;
-  for (let i = 0; i < scores.length; i++) if ((scores[i] as number) > Number.NEGATIVE_INFINITY) finite++;
-  if (finite <= 1) return;
-  const sorted = new Float32Array(finite); // [n] ascending
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (s === Number.NEGATIVE_INFINITY) continue;
+    finite++;
+    if (s > max) max = s;
+    if (s < min) min = s;
+  }
+  if (finite <= 1 || max === min) return;
+  const weights = new Float64Array(scores.length); // [V] unnormalised probabilities
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const w = Math.exp((scores[i] as number) - max);
+    weights[i] = w;
+    total += w;
+  }
+  const cut = (1 - topP) * total; // unnormalised mass that may be removed
+
+  // Scores below `floor` are removed without sorting; `removedMass` is their total.
+  let floor = Number.NEGATIVE_INFINITY;
+  let removedMass = 0;
+  if (finite > SORT_DIRECTLY) {
+    const width = (max - min) / BINS;
+    const mass = new Float64Array(BINS);
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i] as number;
+      if (s === Number.NEGATIVE_INFINITY) continue;
+      mass[Math.min(BINS - 1, Math.floor((s - min) / width))] += weights[i] as number;
+    }
+    let bin = 0;
+    while (bin < BINS - 1 && removedMass + (mass[bin] as number) <= cut) removedMass += mass[bin++] as number;
+    floor = bin === 0 ? Number.NEGATIVE_INFINITY : min + bin * width;
+  }
+
+  let count = 0;
+  for (let i = 0; i < scores.length; i++)
+    if ((scores[i] as number) >= floor && scores[i] !== Number.NEGATIVE_INFINITY) count++;
+  const sorted = new Float32Array(count); // [n] candidates, ascending
   let j = 0;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
-    if (s > Number.NEGATIVE_INFINITY) sorted[j++] = s;
+    if (s >= floor && s !== Number.NEGATIVE_INFINITY) sorted[j++] = s;
   }
   sorted.sort();
-  const max = sorted[finite - 1] as number;
-  let total = 0;
-  for (let i = 0; i < finite; i++) total += Math.exp((sorted[i] as number) - max);
-  const cut = 1 - topP;
-  let cumulative = 0;
+  let cumulative = removedMass;
   let threshold = max;
-  for (let i = 0; i < finite - 1; i++) {
-    cumulative += Math.exp((sorted[i] as number) - max) / total;
+  for (let i = 0; i < count - 1; i++) {
+    cumulative += Math.exp((sorted[i] as number) - max);
     if (cumulative > cut) {
       threshold = sorted[i] as number;
       break;
@@ -35,3 +71,7 @@ export function applyTopP(scores: Float32Array, topP: number): void {
   for (let i = 0; i < scores.length; i++)
     if ((scores[i] as number) < threshold) scores[i] = Number.NEGATIVE_INFINITY;
 }
+
+/** Rows with at most this many finite scores are sorted whole. */
+const SORT_DIRECTLY = 4096;
+const BINS = 2048;
