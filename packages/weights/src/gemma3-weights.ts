@@ -12,31 +12,51 @@ import type { RawTensor } from './tensor-info.js';
  *   `model.multi_modal_projector.*`); transformers renames the released names to these on load
  *   (conversion_mapping.py, "llava" renamings, which gemma3 uses);
  * - `text-only`: `Gemma3ForCausalLM`, e.g. the 1B (`model.*`, `lm_head.weight`).
+ *
+ * transformers 5.x's own `save_pretrained` writes the released prefixes but the vision tower without
+ * `vision_model.` (`vision_tower.embeddings.*`: SiglipVisionModel lost that submodule); so in both
+ * multimodal layouts the vision prefix with `vision_model.` is used when present, else the one without.
  */
 export type Gemma3WeightLayout = 'released-multimodal' | 'current-multimodal' | 'text-only';
 
-interface LayoutPrefixes {
+/** The full-name prefixes of each part in one checkpoint. */
+export interface Gemma3Prefixes {
   text: string;
+  /** Candidate names of a separate LM head, first found wins. */
   lmHead: readonly string[];
   vision: string | undefined;
   projector: string | undefined;
 }
 
-const PREFIXES: Record<Gemma3WeightLayout, LayoutPrefixes> = {
+const LAYOUT_PREFIXES: Record<
+  Gemma3WeightLayout,
+  { text: string; lmHead: string[]; vision: string[]; projector?: string }
+> = {
   'released-multimodal': {
     text: 'language_model.model.',
     lmHead: ['language_model.lm_head.weight', 'lm_head.weight'],
-    vision: 'vision_tower.vision_model.',
+    vision: ['vision_tower.vision_model.', 'vision_tower.'],
     projector: 'multi_modal_projector.',
   },
   'current-multimodal': {
     text: 'model.language_model.',
     lmHead: ['lm_head.weight', 'language_model.lm_head.weight'],
-    vision: 'model.vision_tower.vision_model.',
+    vision: ['model.vision_tower.vision_model.', 'model.vision_tower.'],
     projector: 'model.multi_modal_projector.',
   },
-  'text-only': { text: 'model.', lmHead: ['lm_head.weight'], vision: undefined, projector: undefined },
+  'text-only': { text: 'model.', lmHead: ['lm_head.weight'], vision: [] },
 };
+
+function prefixesOf(layout: Gemma3WeightLayout, names: readonly string[]): Gemma3Prefixes {
+  const { text, lmHead, vision, projector } = LAYOUT_PREFIXES[layout];
+  const visionPrefix = vision.find((p) => names.some((n) => n.startsWith(p)));
+  return {
+    text,
+    lmHead,
+    vision: visionPrefix,
+    projector: visionPrefix === undefined ? undefined : projector,
+  };
+}
 
 /** Which layout `names` follow; throws `Gemma3LayoutError` for none or a mix. */
 export function detectGemma3Layout(names: readonly string[], file: string): Gemma3WeightLayout {
@@ -75,6 +95,8 @@ export interface LmHeadRef extends WeightRef {
 export interface Gemma3Weights {
   readonly checkpoint: Checkpoint;
   readonly layout: Gemma3WeightLayout;
+  /** The prefixes found for each part (`vision`/`projector` undefined without a vision tower). */
+  readonly prefixes: Gemma3Prefixes;
   /** Whether the checkpoint holds a vision tower (and projector). */
   readonly hasVision: boolean;
   /** Decoder tensor, e.g. `embed_tokens.weight`, `layers.3.self_attn.q_proj.weight`, `norm.weight`. */
@@ -119,10 +141,10 @@ function relativeNames(
 export function gemma3Weights(checkpoint: Checkpoint): Gemma3Weights {
   const names = checkpoint.names();
   const layout = detectGemma3Layout(names, checkpoint.folder);
-  const prefixes = PREFIXES[layout];
+  const prefixes = prefixesOf(layout, names);
   // In the text-only layout `model.` would also match the multimodal prefixes; they are not used there.
   const otherParts = [prefixes.vision, prefixes.projector].filter((p): p is string => p !== undefined);
-  const hasVision = prefixes.vision !== undefined && names.some((n) => n.startsWith(prefixes.vision!));
+  const hasVision = prefixes.vision !== undefined;
 
   const part = (prefix: string | undefined, label: string, name: string): WeightRef => {
     if (prefix === undefined) {
@@ -137,10 +159,11 @@ export function gemma3Weights(checkpoint: Checkpoint): Gemma3Weights {
   return {
     checkpoint,
     layout,
+    prefixes,
     hasVision,
     text: (name) => part(prefixes.text, 'decoder', name),
-    vision: (name) => part(hasVision ? prefixes.vision : undefined, 'vision tower', name),
-    projector: (name) => part(hasVision ? prefixes.projector : undefined, 'multimodal projector', name),
+    vision: (name) => part(prefixes.vision, 'vision tower', name),
+    projector: (name) => part(prefixes.projector, 'multimodal projector', name),
     lmHead() {
       const head = prefixes.lmHead.find((n) => checkpoint.has(n));
       if (head !== undefined) return { ...reference(checkpoint, head), tied: false };
@@ -148,8 +171,8 @@ export function gemma3Weights(checkpoint: Checkpoint): Gemma3Weights {
     },
     hasText: (name) => checkpoint.has(prefixes.text + name),
     textNames: () => relativeNames(names, prefixes.text, otherParts),
-    visionNames: () => relativeNames(names, hasVision ? prefixes.vision : undefined, []),
-    projectorNames: () => relativeNames(names, hasVision ? prefixes.projector : undefined, []),
+    visionNames: () => relativeNames(names, prefixes.vision, []),
+    projectorNames: () => relativeNames(names, prefixes.projector, []),
     unmappedNames: () =>
       names.filter(
         (n) =>
