@@ -36,11 +36,11 @@ export class ModelCache {
     return join(this.repoDir, 'blobs', etag);
   }
 
-  /** The commit a ref file names, or undefined when the ref is not cached. */
+  /** The commit a ref file names, or undefined when the ref is not cached (or holds no commit hash). */
   async readRef(revision: string): Promise<string | undefined> {
     try {
       const commit = (await readFile(this.refPath(revision), 'utf8')).trim();
-      return commit === '' ? undefined : commit;
+      return /^[0-9a-f]{40}$/.test(commit) ? commit : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
