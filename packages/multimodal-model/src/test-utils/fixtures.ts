@@ -64,3 +64,23 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
+
+/** Max abs difference over positions whose attention mask is 1 ([B, T, V] row-major). */
+export function maxAbsDiffMasked(
+  a: Float32Array,
+  b: Float32Array,
+  mask: readonly (readonly number[])[],
+  width: number,
+): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  const t = mask[0]!.length;
+  let max = 0;
+  mask.forEach((row, r) => {
+    row.forEach((m, k) => {
+      if (m !== 1) return;
+      const base = (r * t + k) * width;
+      for (let i = 0; i < width; i++) max = Math.max(max, Math.abs(a[base + i]! - b[base + i]!));
+    });
+  });
+  return max;
+}

@@ -1,0 +1,76 @@
+import { type Gemma3Config, type GenerationConfig, loadGenerationConfig } from '@gemma3/config';
+import type { SessionConfig } from '@gemma3/onnx';
+import type { DecoderOutputKind, DecoderRunner } from '@gemma3/text-model';
+import type { VisionAttentionKind } from '../graph/vision-io.js';
+import { loadVisionEncoder } from '../vision/load-vision-encoder.js';
+import type { VisionEncoder } from '../vision/vision-encoder.js';
+import { loadMultimodalConfig } from './load-multimodal-config.js';
+import { loadMultimodalDecoder } from './load-multimodal-decoder.js';
+
+export interface MultimodalLoadOptions {
+  /** Folder of built models. Default: `$GEMMA3_CACHE_DIR`, `$XDG_CACHE_HOME/gemma3` or `~/.cache/gemma3`. */
+  cacheDir?: string;
+  /** onnxruntime CPU options of the decoder (and of the vision encoder unless `visionSession` is given). */
+  session?: SessionConfig;
+  /** onnxruntime CPU options of the vision encoder. */
+  visionSession?: SessionConfig;
+  /** Progress bars on stderr while building. Default: when stderr is a terminal. */
+  progress?: boolean;
+  /** Vision attention graph: `fused` (com.microsoft.MultiHeadAttention, default) or `ops`. */
+  visionAttention?: VisionAttentionKind;
+  /** Image embeddings kept for reuse across requests (LRU, keyed by the pixels' sha256). Default 32; 0 disables. */
+  imageCacheSize?: number;
+}
+
+export interface LoadedMultimodal {
+  config: Gemma3Config;
+  generationConfig: GenerationConfig;
+  runner: DecoderRunner;
+  encoder: VisionEncoder;
+  /** Built model files, whether each came from the cache, and timings (ms). */
+  details: {
+    decoderPath: string;
+    visionPath: string;
+    decoderCacheHit: boolean;
+    visionCacheHit: boolean;
+    buildMs: number;
+    sessionMs: number;
+  };
+}
+
+export async function loadMultimodal(
+  dir: string,
+  output: DecoderOutputKind,
+  options: MultimodalLoadOptions = {},
+): Promise<LoadedMultimodal> {
+  const config = await loadMultimodalConfig(dir);
+  const generationConfig = await loadGenerationConfig(dir, config);
+  const vision = await loadVisionEncoder(dir, config, {
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+    ...(options.visionAttention === undefined ? {} : { attention: options.visionAttention }),
+    ...(options.imageCacheSize === undefined ? {} : { imageCacheSize: options.imageCacheSize }),
+    ...((options.visionSession ?? options.session) === undefined
+      ? {}
+      : { session: (options.visionSession ?? options.session)! }),
+  });
+  const decoder = await loadMultimodalDecoder(dir, config, output, {
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+    ...(options.session === undefined ? {} : { session: options.session }),
+  });
+  return {
+    config,
+    generationConfig,
+    runner: decoder.runner,
+    encoder: vision.encoder,
+    details: {
+      decoderPath: decoder.modelPath,
+      visionPath: vision.modelPath,
+      decoderCacheHit: decoder.cacheHit,
+      visionCacheHit: vision.cacheHit,
+      buildMs: decoder.buildMs + vision.buildMs,
+      sessionMs: decoder.sessionMs + vision.sessionMs,
+    },
+  };
+}
