@@ -125,39 +125,54 @@ function horizontalPass(
     const inBase = (y + rowOffset) * inRow;
     const outBase = y * outRow;
     for (let xx = 0; xx < outWidth; xx++) {
-      const xmin = start[xx]!;
       const n = size[xx]!;
       const k = xx * kernelSize;
+      const first = inBase + start[xx]! * channels;
+      const o = outBase + xx * channels;
+      if (channels === 3) {
+        // The common case, channels summed together in one pass over the taps.
+        let r = HALF;
+        let g = HALF;
+        let b = HALF;
+        for (let x = 0, p = first; x < n; x++, p += 3) {
+          const w = weights[k + x]!;
+          r += data[p]! * w;
+          g += data[p + 1]! * w;
+          b += data[p + 2]! * w;
+        }
+        out[o] = clip8(r);
+        out[o + 1] = clip8(g);
+        out[o + 2] = clip8(b);
+        continue;
+      }
       for (let c = 0; c < channels; c++) {
         let sum = HALF;
-        let p = inBase + xmin * channels + c;
-        for (let x = 0; x < n; x++) {
-          sum += data[p]! * weights[k + x]!;
-          p += channels;
-        }
-        out[outBase + xx * channels + c] = clip8(sum);
+        for (let x = 0, p = first + c; x < n; x++, p += channels) sum += data[p]! * weights[k + x]!;
+        out[o + c] = clip8(sum);
       }
     }
   }
 }
 
+/** Row by row: each output row is a weighted sum of whole input rows (sequential memory access). */
 function verticalPass(image: Interleaved8, axis: AxisWeights, outHeight: number, out: Uint8Array): void {
   const { width, channels, data } = image;
   const { kernelSize, start, size, weights } = axis;
   const row = width * channels;
+  const acc = new Int32Array(row); // sums stay below 2^31 (see clip8)
+  const clamped = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   for (let yy = 0; yy < outHeight; yy++) {
     const ymin = start[yy]!;
     const n = size[yy]!;
     const k = yy * kernelSize;
-    const outBase = yy * row;
-    for (let i = 0; i < row; i++) {
-      let sum = HALF;
-      let p = ymin * row + i;
-      for (let y = 0; y < n; y++) {
-        sum += data[p]! * weights[k + y]!;
-        p += row;
-      }
-      out[outBase + i] = clip8(sum);
+    acc.fill(HALF);
+    for (let y = 0; y < n; y++) {
+      const w = weights[k + y]!;
+      const base = (ymin + y) * row;
+      for (let i = 0; i < row; i++) acc[i] += data[base + i]! * w;
     }
+    const outBase = yy * row;
+    // A Uint8ClampedArray store clamps to [0, 255], which is clip8 for these integer values.
+    for (let i = 0; i < row; i++) clamped[outBase + i] = acc[i]! >> PRECISION_BITS;
   }
 }

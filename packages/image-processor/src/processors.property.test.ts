@@ -49,12 +49,12 @@ describe('processors on random sizes (fast-check)', () => {
           // measured earlier gave 15 to 38 levels on noise (0.12 to 0.3).
           const mean = sum / a.pixelValues.data.length;
           expect(mean).toBeLessThan(0.1);
-          if (Math.min(width, height) >= 16) expect(mean).toBeLessThan(0.03);
+          if (Math.min(width, height) >= 16 && Math.min(outW, outH) >= 8) expect(mean).toBeLessThan(0.03);
         },
       ),
       { numRuns: 40 },
     );
-  });
+  }, 30_000);
 
   test('resizing a constant image keeps it constant (weights sum to one after rounding)', () => {
     fc.assert(

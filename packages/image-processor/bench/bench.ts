@@ -1,0 +1,95 @@
+/**
+ * Slow vs fast vs transformers.js on a 4000x3000 JPEG and a 1024x768 PNG (generated here), with and
+ * without pan & scan, settings of the released gemma-3-4b-it (896x896).
+ * Run: pnpm --filter @gemma3/image-processor bench
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RawImage, Gemma3ImageProcessor as TransformersJsProcessor } from '@huggingface/transformers';
+import sharp from 'sharp';
+import { Gemma3ImageProcessor, Gemma3ImageProcessorFast } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gemma3-image-bench-'));
+const config = JSON.parse(
+  readFileSync(new URL('../fixtures/preprocessor_config.json', import.meta.url), 'utf8'),
+);
+
+/** Photo-like content: a small random colour grid enlarged with a cubic kernel, plus fine grain. */
+async function makeImage(width: number, height: number): Promise<sharp.Sharp> {
+  const gw = Math.ceil(width / 100);
+  const gh = Math.ceil(height / 100);
+  const grid = Buffer.alloc(gw * gh * 3);
+  let s = 12345;
+  for (let i = 0; i < grid.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    grid[i] = s >>> 24;
+  }
+  const smooth = await sharp(grid, { raw: { width: gw, height: gh, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  for (let i = 0; i < smooth.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    smooth[i] = Math.max(0, Math.min(255, smooth[i]! + ((s >>> 28) - 8)));
+  }
+  return sharp(smooth, { raw: { width, height, channels: 3 } });
+}
+
+const jpeg = join(dir, 'photo-4000x3000.jpg');
+const png = join(dir, 'photo-1024x768.png');
+await (await makeImage(4000, 3000)).jpeg({ quality: 90 }).toFile(jpeg);
+await (await makeImage(1024, 768)).png().toFile(png);
+
+const slow = new Gemma3ImageProcessor(config);
+const fast = new Gemma3ImageProcessorFast(config);
+const tjs = new TransformersJsProcessor(config);
+
+async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
+}
+
+function meanAbs(a: Float32Array, b: Float32Array | ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - (b[i] as number));
+  return sum / a.length;
+}
+
+console.log(
+  `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}`,
+);
+console.log(
+  '| input | pan & scan | outputs | slow (ms) | fast (ms) | transformers.js (ms) | fast vs slow | fast mean abs err vs slow | transformers.js mean abs err vs slow |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [label, path, runs] of [
+  ['4000x3000 JPEG', jpeg, 5],
+  ['1024x768 PNG', png, 10],
+] as const) {
+  for (const doPanAndScan of [false, true]) {
+    const ref = await slow.preprocess(path, { doPanAndScan });
+    const fastOut = await fast.preprocess(path, { doPanAndScan });
+    const tSlow = await median(runs, () => slow.preprocess(path, { doPanAndScan }));
+    const tFast = await median(runs, () => fast.preprocess(path, { doPanAndScan }));
+    let tjsCell = 'n/a (no pan & scan)';
+    let tjsErr = 'n/a';
+    if (!doPanAndScan) {
+      const run = async () => tjs(await RawImage.read(path));
+      const out = await run();
+      tjsErr = meanAbs(ref.pixelValues.data, out.pixel_values.data as Float32Array).toFixed(4);
+      tjsCell = (await median(runs, run)).toFixed(0);
+    }
+    console.log(
+      `| ${label} | ${doPanAndScan ? 'on' : 'off'} | ${ref.pixelValues.dims[0]} | ${tSlow.toFixed(0)} | ${tFast.toFixed(0)} | ${tjsCell} | ${(tSlow / tFast).toFixed(1)}x | ${meanAbs(ref.pixelValues.data, fastOut.pixelValues.data).toFixed(4)} | ${tjsErr} |`,
+    );
+  }
+}
+rmSync(dir, { recursive: true, force: true });
