@@ -23,7 +23,7 @@ function rows(first: number, count: number): Float32Array {
 }
 
 function step(c: KvCache, count: number, mask = new Uint8Array(count).fill(1)): void {
-  c.reserve(count);
+  c.checkRoom(count);
   const k = rows(c.length, count);
   c.append([k, k], [k, k], mask, count);
 }
@@ -66,7 +66,7 @@ describe('KvCache', () => {
   test('within one step: causal, windowed on sliding layers, padding masked', () => {
     const c = cache('dynamic', 3);
     const mask = Uint8Array.from([0, 1, 1, 1, 1]);
-    c.reserve(5);
+    c.checkRoom(5);
     expect(visible(c, 'full_attention', 5, 4, mask)).toEqual(['new+1', 'new+2', 'new+3', 'new+4']);
     expect(visible(c, 'sliding_attention', 5, 4, mask)).toEqual(['new+2', 'new+3', 'new+4']);
     expect(visible(c, 'full_attention', 5, 0, mask)).toEqual([]); // a padding query sees nothing
@@ -74,7 +74,7 @@ describe('KvCache', () => {
 
   test('padding keys stay masked in later steps', () => {
     const c = cache('dynamic', 8);
-    c.reserve(3);
+    c.checkRoom(3);
     const k = rows(0, 3);
     c.append([k, k], [k, k], Uint8Array.from([0, 1, 1]), 3);
     expect(visible(c, 'full_attention', 1, 0)).toEqual(['new+0', 'p1', 'p2']);
@@ -83,7 +83,7 @@ describe('KvCache', () => {
 
   test('bidirectional groups see each other both ways, still windowed', () => {
     const c = cache('dynamic', 3);
-    c.reserve(4);
+    c.checkRoom(4);
     const groups = Int32Array.from([0, 7, 7, 7]);
     expect(visible(c, 'full_attention', 4, 1, undefined, groups)).toEqual([
       'new+0',
@@ -102,7 +102,7 @@ describe('KvCache', () => {
     expect(c.capacity('sliding_attention')).toBe(3);
     step(c, 4);
     step(c, 1);
-    expect(() => c.reserve(1)).toThrow(CacheCapacityError);
+    expect(() => c.checkRoom(1)).toThrow(CacheCapacityError);
   });
 
   test('growing keeps keys in their slots and batch rows apart', () => {
@@ -115,7 +115,7 @@ describe('KvCache', () => {
       kind: 'dynamic',
     });
     for (let i = 0; i < 300; i++) {
-      c.reserve(1);
+      c.checkRoom(1);
       c.append(
         [Float32Array.from([i, 1000 + i])],
         [Float32Array.from([i, 1000 + i])],

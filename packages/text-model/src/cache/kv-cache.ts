@@ -106,12 +106,20 @@ export class KvCache {
     };
   }
 
-  /** Makes room for `count` more positions (grows a dynamic cache; a static one throws when full). */
-  reserve(count: number): void {
+  /**
+   * Checks that `count` more positions fit (a static cache throws before anything runs). A dynamic
+   * cache grows in `append`, so a step's past inputs never include slots reserved for the step itself.
+   */
+  checkRoom(count: number): void {
     const needed = this.length + count;
-    if (this.kind === 'static') {
-      if (needed > this.options.maxLength!) throw new CacheCapacityError(this.options.maxLength!, needed);
-    } else {
+    if (this.kind === 'static' && needed > this.options.maxLength!) {
+      throw new CacheCapacityError(this.options.maxLength!, needed);
+    }
+  }
+
+  private grow(count: number): void {
+    const needed = this.length + count;
+    if (this.kind === 'dynamic') {
       const full = this.tables.full_attention;
       if (needed > full.capacity)
         this.resize('full_attention', Math.ceil(needed / GROWTH_STEP) * GROWTH_STEP);
@@ -224,6 +232,8 @@ export class KvCache {
     newMask: Uint8Array,
     count: number,
   ): void {
+    this.checkRoom(count);
+    this.grow(count);
     const { kvHeads, headDim: d, layerTypes } = this.options;
     const rows = this.batchSize * kvHeads;
     const slotsByKind = {} as Record<LayerType, { first: number; slots: Int32Array }>;

@@ -63,7 +63,7 @@ export class DecoderRunner {
         throw new InvalidInputError('outputPositions', `position ${p} is outside [0, ${count})`);
       }
     }
-    cache.reserve(count);
+    cache.checkRoom(count);
     const positionIds = step.positionIds ?? cache.defaultPositions(step.mask, count);
     const feeds: Record<string, ort.Tensor> = {
       [DecoderInputs.inputIds]: tensor.int64(step.inputIds, [b, count]),
