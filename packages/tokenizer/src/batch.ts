@@ -31,10 +31,16 @@ export function padAndTruncate(
   const paddingSide = options.paddingSide ?? defaults.paddingSide;
   const truncationSide = options.truncationSide ?? defaults.truncationSide;
   if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
-    throw new InvalidEncodeOptionError({ option: 'maxLength', reason: `must be a positive integer, got ${maxLength}` });
+    throw new InvalidEncodeOptionError({
+      option: 'maxLength',
+      reason: `must be a positive integer, got ${maxLength}`,
+    });
   }
   if ((truncation || padding === 'max_length') && maxLength === undefined) {
-    throw new InvalidEncodeOptionError({ option: 'maxLength', reason: `required with ${truncation ? 'truncation' : "padding 'max_length'"}` });
+    throw new InvalidEncodeOptionError({
+      option: 'maxLength',
+      reason: `required with ${truncation ? 'truncation' : "padding 'max_length'"}`,
+    });
   }
   const cut = sequences.map((ids, i) => {
     if (maxLength === undefined || ids.length <= maxLength) return ids;
@@ -50,7 +56,10 @@ export function padAndTruncate(
   const target = padding === 'max_length' ? maxLength! : padding === 'longest' ? longest : -1;
   if (target === -1) {
     if (cut.some((ids) => ids.length !== longest)) {
-      throw new InvalidEncodeOptionError({ option: 'padding', reason: 'sequences differ in length and padding is false' });
+      throw new InvalidEncodeOptionError({
+        option: 'padding',
+        reason: 'sequences differ in length and padding is false',
+      });
     }
     return { inputIds: cut, attentionMask: cut.map((ids) => ids.map(() => 1)) };
   }

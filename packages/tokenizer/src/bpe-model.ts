@@ -55,11 +55,19 @@ export class BpeModel {
   constructor(spec: Record<string, unknown>, fields: JsonFields) {
     for (const option of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
       if (spec[option] !== null && spec[option] !== undefined && spec[option] !== '') {
-        throw new UnsupportedComponentError({ file: fields.file, component: `model.${option}`, componentType: String(spec[option]) });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `model.${option}`,
+          componentType: String(spec[option]),
+        });
       }
     }
     if (spec.dropout !== null && spec.dropout !== undefined && spec.dropout !== 0) {
-      throw new UnsupportedComponentError({ file: fields.file, component: 'model.dropout', componentType: String(spec.dropout) });
+      throw new UnsupportedComponentError({
+        file: fields.file,
+        component: 'model.dropout',
+        componentType: String(spec.dropout),
+      });
     }
     this.fuseUnk = fields.boolean(spec.fuse_unk, 'model.fuse_unk', false);
     this.byteFallback = fields.boolean(spec.byte_fallback, 'model.byte_fallback', false);
@@ -90,7 +98,8 @@ export class BpeModel {
     if (unkToken === null || unkToken === undefined) this.unkId = -1;
     else {
       const id = this.vocab.get(fields.string(unkToken, 'model.unk_token'));
-      if (id === undefined) fields.fail('model.unk_token', `unk_token ${JSON.stringify(unkToken)} is not in model.vocab`);
+      if (id === undefined)
+        fields.fail('model.unk_token', `unk_token ${JSON.stringify(unkToken)} is not in model.vocab`);
       this.unkId = id;
     }
 
@@ -126,7 +135,8 @@ export class BpeModel {
       this.merges.set(a, b, i);
       this.mergeResult[i] = merged;
       this.joinable.set(lastCodePoint(left), right.codePointAt(0)!, 1);
-      if (byteIdSet.has(a) || byteIdSet.has(b) || a === this.unkId || b === this.unkId) unknownSymbolsMerge = true;
+      if (byteIdSet.has(a) || byteIdSet.has(b) || a === this.unkId || b === this.unkId)
+        unknownSymbolsMerge = true;
     }
     const unkPossible = !(this.byteFallback && this.hasAllBytes) && this.unkId >= 0;
     this.unknownCharsBlockCuts = unknownSymbolsMerge || (unkPossible && this.fuseUnk);

@@ -1,4 +1,8 @@
-import { Environment as JinjaEnvironment, Interpreter as JinjaInterpreter, Template } from '@huggingface/jinja';
+import {
+  Environment as JinjaEnvironment,
+  Interpreter as JinjaInterpreter,
+  Template,
+} from '@huggingface/jinja';
 import { ChatTemplateExceptionError } from './errors/chat-template-exception-error.js';
 import { ChatTemplateLimitError } from './errors/chat-template-limit-error.js';
 import { ChatTemplateRenderError } from './errors/chat-template-render-error.js';
@@ -12,7 +16,7 @@ export interface ChatMessage {
 
 /** Bounds on one render; a template that goes past one stops with ChatTemplateLimitError. */
 export interface ChatTemplateLimits {
-  /** Template AST nodes evaluated. Default 10,000,000. */
+  /** Template AST nodes evaluated plus blocks run (one per loop iteration). Default 10,000,000. */
   maxSteps?: number;
   /** Wall time in milliseconds. Default 5,000. */
   timeoutMs?: number;
@@ -53,6 +57,8 @@ interface Environment {
 }
 interface InterpreterInstance {
   evaluate(statement: unknown, environment: unknown): RuntimeValue;
+  /** Runs once per block, also once per loop iteration even when the body is empty. */
+  evaluateBlock(statements: unknown[], environment: unknown): RuntimeValue;
   run(program: unknown): RuntimeValue;
 }
 type EvaluateArgs = [statement: unknown, environment: unknown];
@@ -73,12 +79,23 @@ class BoundedInterpreter extends Interpreter {
     this.deadline = performance.now() + limits.timeoutMs;
   }
 
-  override evaluate(...args: EvaluateArgs): RuntimeValue {
+  private tick(): void {
     const { limits } = this;
-    if (++this.steps > limits.maxSteps) throw new ChatTemplateLimitError({ limit: 'maxSteps', value: limits.maxSteps });
+    if (++this.steps > limits.maxSteps)
+      throw new ChatTemplateLimitError({ limit: 'maxSteps', value: limits.maxSteps });
     if ((this.steps & 1023) === 0 && performance.now() > this.deadline) {
       throw new ChatTemplateLimitError({ limit: 'timeoutMs', value: limits.timeoutMs });
     }
+  }
+
+  override evaluateBlock(statements: unknown[], environment: unknown): RuntimeValue {
+    this.tick();
+    return super.evaluateBlock(statements, environment);
+  }
+
+  override evaluate(...args: EvaluateArgs): RuntimeValue {
+    this.tick();
+    const { limits } = this;
     const result = super.evaluate(...args);
     if (result.type === 'StringValue') {
       this.chars += (result.value as string).length;
@@ -115,7 +132,8 @@ export function renderChatTemplate(
   options: ChatTemplateOptions,
   config: Record<string, unknown>,
 ): string {
-  if (source === null) throw new ChatTemplateRenderError({ reason: 'tokenizer_config.json has no chat_template' });
+  if (source === null)
+    throw new ChatTemplateRenderError({ reason: 'tokenizer_config.json has no chat_template' });
   if (!Array.isArray(messages)) throw new ChatTemplateRenderError({ reason: 'messages must be an array' });
   messages.forEach((message, i) => {
     if (typeof message !== 'object' || message === null || typeof message.role !== 'string') {
@@ -135,7 +153,9 @@ export function renderChatTemplate(
   env.set('raise_exception', (message: unknown) => {
     throw new TemplateRaise(String(message));
   });
-  env.set('range', (start: number, stop?: number, step = 1) => boundedRange(start, stop, step, limits.maxListLength));
+  env.set('range', (start: number, stop?: number, step = 1) =>
+    boundedRange(start, stop, step, limits.maxListLength),
+  );
   for (const [key, value] of Object.entries(config)) {
     if (key.endsWith('_token')) {
       const content = typeof value === 'string' ? value : (value as { content?: unknown } | null)?.content;
@@ -149,7 +169,8 @@ export function renderChatTemplate(
     const result = new BoundedInterpreter(env, limits).run(template.parsed);
     return String(result.value);
   } catch (error) {
-    if (error instanceof TemplateRaise) throw new ChatTemplateExceptionError({ templateMessage: error.message });
+    if (error instanceof TemplateRaise)
+      throw new ChatTemplateExceptionError({ templateMessage: error.message });
     if (error instanceof ChatTemplateLimitError) throw error;
     throw new ChatTemplateRenderError({ reason: (error as Error)?.message ?? String(error), cause: error });
   }

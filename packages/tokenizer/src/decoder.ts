@@ -46,16 +46,26 @@ function addDecoder(spec: unknown, fields: JsonFields, path: string, chain: Deco
   const type = fields.string(node.type, `${path}.type`);
   const fused = chain.steps.includes(fuse);
   if (fused && type !== 'Sequence') {
-    throw new UnsupportedComponentError({ file: fields.file, component: path, componentType: `${type} after Fuse` });
+    throw new UnsupportedComponentError({
+      file: fields.file,
+      component: path,
+      componentType: `${type} after Fuse`,
+    });
   }
   switch (type) {
     case 'Replace': {
       const pattern = fields.stringPattern(node.pattern, `${path}.pattern`);
       if (typeof pattern !== 'string') {
-        throw new UnsupportedComponentError({ file: fields.file, component: `${path}.pattern`, componentType: 'Regex' });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `${path}.pattern`,
+          componentType: 'Regex',
+        });
       }
       const content = fields.string(node.content, `${path}.content`);
-      chain.steps.push((tokens) => (pattern === '' ? tokens : tokens.map((t) => t.replaceAll(pattern, content))));
+      chain.steps.push((tokens) =>
+        pattern === '' ? tokens : tokens.map((t) => t.replaceAll(pattern, content)),
+      );
       return;
     }
     case 'ByteFallback':
@@ -116,6 +126,7 @@ function strip(token: string, content: string, start: number, stop: number): str
 }
 
 function nonNegativeInt(value: unknown, field: string, fields: JsonFields): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fields.fail(field, 'expected a non-negative integer');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    fields.fail(field, 'expected a non-negative integer');
   return value;
 }

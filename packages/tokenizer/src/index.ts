@@ -1,6 +1,11 @@
 export type { AddedToken } from './added-vocabulary.js';
 export type { BatchEncoding, EncodeBatchOptions } from './batch.js';
-export type { ChatContentItem, ChatMessage, ChatTemplateLimits, ChatTemplateOptions } from './chat-template.js';
+export type {
+  ChatContentItem,
+  ChatMessage,
+  ChatTemplateLimits,
+  ChatTemplateOptions,
+} from './chat-template.js';
 export { ChatTemplateExceptionError } from './errors/chat-template-exception-error.js';
 export { ChatTemplateLimitError } from './errors/chat-template-limit-error.js';
 export { ChatTemplateRenderError } from './errors/chat-template-render-error.js';

@@ -9,7 +9,8 @@ export class JsonFields {
   }
 
   object(value: unknown, field: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(field, 'expected an object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.fail(field, 'expected an object');
     return value as Record<string, unknown>;
   }
 

@@ -16,9 +16,16 @@ export async function loadTokenizerFiles(dirOrTokenizerJson: string): Promise<To
   try {
     info = await stat(dirOrTokenizerJson);
   } catch (cause) {
-    throw new TokenizerFileError({ file: dirOrTokenizerJson, field: '', reason: 'no such file or folder', cause });
+    throw new TokenizerFileError({
+      file: dirOrTokenizerJson,
+      field: '',
+      reason: 'no such file or folder',
+      cause,
+    });
   }
-  const tokenizerJsonPath = info.isDirectory() ? join(dirOrTokenizerJson, 'tokenizer.json') : dirOrTokenizerJson;
+  const tokenizerJsonPath = info.isDirectory()
+    ? join(dirOrTokenizerJson, 'tokenizer.json')
+    : dirOrTokenizerJson;
   const tokenizerJson = await readJson(tokenizerJsonPath);
   const configPath = join(dirname(tokenizerJsonPath), 'tokenizer_config.json');
   let config: Record<string, unknown> | null = null;
@@ -50,6 +57,11 @@ async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new TokenizerFileError({ file: path, field: '', reason: `not valid JSON (${(cause as Error).message})`, cause });
+    throw new TokenizerFileError({
+      file: path,
+      field: '',
+      reason: `not valid JSON (${(cause as Error).message})`,
+      cause,
+    });
   }
 }

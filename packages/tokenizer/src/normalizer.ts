@@ -16,7 +16,11 @@ export function buildNormalizer(spec: unknown, fields: JsonFields, path = 'norma
     case 'Replace': {
       const pattern = fields.stringPattern(node.pattern, `${path}.pattern`);
       if (typeof pattern !== 'string') {
-        throw new UnsupportedComponentError({ file: fields.file, component: `${path}.pattern`, componentType: 'Regex' });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `${path}.pattern`,
+          componentType: 'Regex',
+        });
       }
       const content = fields.string(node.content, `${path}.content`);
       if (pattern === '') return (text) => text;

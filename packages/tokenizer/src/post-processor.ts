@@ -16,7 +16,11 @@ export function buildPostProcessor(spec: unknown, fields: JsonFields): SinglePos
   const node = fields.object(spec, 'post_processor');
   const type = fields.string(node.type, 'post_processor.type');
   if (type !== 'TemplateProcessing') {
-    throw new UnsupportedComponentError({ file: fields.file, component: 'post_processor', componentType: type });
+    throw new UnsupportedComponentError({
+      file: fields.file,
+      component: 'post_processor',
+      componentType: type,
+    });
   }
   const specials = fields.object(node.special_tokens, 'post_processor.special_tokens');
   const single = fields.array(node.single, 'post_processor.single');
@@ -27,11 +31,15 @@ export function buildPostProcessor(spec: unknown, fields: JsonFields): SinglePos
     const entry = fields.object(item, path);
     if (entry.Sequence !== undefined) {
       const id = fields.string(fields.object(entry.Sequence, `${path}.Sequence`).id, `${path}.Sequence.id`);
-      if (id !== 'A' || seenSequence) fields.fail(`${path}.Sequence.id`, 'a single template holds sequence "A" once');
+      if (id !== 'A' || seenSequence)
+        fields.fail(`${path}.Sequence.id`, 'a single template holds sequence "A" once');
       seenSequence = true;
       return;
     }
-    const name = fields.string(fields.object(entry.SpecialToken, `${path}.SpecialToken`).id, `${path}.SpecialToken.id`);
+    const name = fields.string(
+      fields.object(entry.SpecialToken, `${path}.SpecialToken`).id,
+      `${path}.SpecialToken.id`,
+    );
     const special = fields.object(specials[name], `post_processor.special_tokens[${JSON.stringify(name)}]`);
     const ids = fields
       .array(special.ids, `post_processor.special_tokens[${JSON.stringify(name)}].ids`)

@@ -5,13 +5,23 @@ import type { JsonFields } from './json-fields.js';
 export type PreTokenize = (text: string, out: string[]) => void;
 
 type SplitBehavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
-const behaviors: readonly SplitBehavior[] = ['Removed', 'Isolated', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous'];
+const behaviors: readonly SplitBehavior[] = [
+  'Removed',
+  'Isolated',
+  'MergedWithPrevious',
+  'MergedWithNext',
+  'Contiguous',
+];
 
 /**
  * Builds the pre-tokenizer a tokenizer.json declares. Supported: Split with a String pattern (all five
  * behaviours, invert false) and Sequence of those; anything else is an UnsupportedComponentError.
  */
-export function buildPreTokenizer(spec: unknown, fields: JsonFields, path = 'pre_tokenizer'): PreTokenize | null {
+export function buildPreTokenizer(
+  spec: unknown,
+  fields: JsonFields,
+  path = 'pre_tokenizer',
+): PreTokenize | null {
   if (spec === null || spec === undefined) return null;
   const node = fields.object(spec, path);
   const type = fields.string(node.type, `${path}.type`);
@@ -19,14 +29,26 @@ export function buildPreTokenizer(spec: unknown, fields: JsonFields, path = 'pre
     case 'Split': {
       const pattern = fields.stringPattern(node.pattern, `${path}.pattern`);
       if (typeof pattern !== 'string') {
-        throw new UnsupportedComponentError({ file: fields.file, component: `${path}.pattern`, componentType: 'Regex' });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `${path}.pattern`,
+          componentType: 'Regex',
+        });
       }
       if (fields.boolean(node.invert, `${path}.invert`, false)) {
-        throw new UnsupportedComponentError({ file: fields.file, component: `${path}.invert`, componentType: 'true' });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `${path}.invert`,
+          componentType: 'true',
+        });
       }
       const behavior = fields.string(node.behavior, `${path}.behavior`) as SplitBehavior;
       if (!behaviors.includes(behavior)) {
-        throw new UnsupportedComponentError({ file: fields.file, component: `${path}.behavior`, componentType: behavior });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: `${path}.behavior`,
+          componentType: behavior,
+        });
       }
       return (text, out) => splitOnString(text, pattern, behavior, out);
     }

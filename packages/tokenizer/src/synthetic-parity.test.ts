@@ -16,9 +16,12 @@ const { variants } = readFixture<{ variants: Variant[] }>('synthetic.json');
 
 describe.each(variants.map((v) => [v.name, v] as const))('synthetic tokenizer %s', (_name, variant) => {
   const tokenizer = tokenizerFromJson(variant.tokenizer);
-  it.each(variant.cases.map((c) => [JSON.stringify(c.text), c] as const))('encodes and decodes %s', (_text, c) => {
-    expect(tokenizer.encode(c.text)).toEqual(c.ids);
-    expect(tokenizer.decode(c.ids)).toBe(c.decoded);
-    expect(tokenizer.decode(c.ids, { skipSpecialTokens: true })).toBe(c.decodedSkipSpecial);
-  });
+  it.each(variant.cases.map((c) => [JSON.stringify(c.text), c] as const))(
+    'encodes and decodes %s',
+    (_text, c) => {
+      expect(tokenizer.encode(c.text)).toEqual(c.ids);
+      expect(tokenizer.decode(c.ids)).toBe(c.decoded);
+      expect(tokenizer.decode(c.ids, { skipSpecialTokens: true })).toBe(c.decodedSkipSpecial);
+    },
+  );
 });

@@ -79,21 +79,30 @@ export class Tokenizer {
     const root = fields.object(files.tokenizerJson, '');
     for (const option of ['truncation', 'padding'] as const) {
       if (root[option] !== null && root[option] !== undefined) {
-        throw new UnsupportedComponentError({ file: fields.file, component: option, componentType: 'non-null (set them per call)' });
+        throw new UnsupportedComponentError({
+          file: fields.file,
+          component: option,
+          componentType: 'non-null (set them per call)',
+        });
       }
     }
     const modelSpec = fields.object(root.model, 'model');
     const modelType = modelSpec.type === undefined ? 'BPE' : fields.string(modelSpec.type, 'model.type');
-    if (modelType !== 'BPE') throw new UnsupportedComponentError({ file: fields.file, component: 'model', componentType: modelType });
+    if (modelType !== 'BPE')
+      throw new UnsupportedComponentError({
+        file: fields.file,
+        component: 'model',
+        componentType: modelType,
+      });
     this.model = new BpeModel(modelSpec, fields);
     this.normalize = buildNormalizer(root.normalizer, fields);
     this.preTokenize = buildPreTokenizer(root.pre_tokenizer, fields);
     this.postProcessor = buildPostProcessor(root.post_processor, fields);
     this.decoder = buildDecoder(root.decoder, fields);
 
-    const added = (root.added_tokens === undefined ? [] : fields.array(root.added_tokens, 'added_tokens')).map((item, i) =>
-      parseAddedToken(item, fields, `added_tokens[${i}]`),
-    );
+    const added = (
+      root.added_tokens === undefined ? [] : fields.array(root.added_tokens, 'added_tokens')
+    ).map((item, i) => parseAddedToken(item, fields, `added_tokens[${i}]`));
     assignAddedTokenIds(added, this.model.vocab);
     let maxId = -1;
     for (const id of this.model.vocab.values()) if (id > maxId) maxId = id;
@@ -112,7 +121,8 @@ export class Tokenizer {
     );
     const normalizedPatterns = normalizedTokens.map((t) => (normalize ? normalize(t.content) : t.content));
     this.normalizedMatcher = new AddedTokenMatcher(normalizedTokens, normalizedPatterns);
-    for (const token of added) if (!this.addedDecodeForm.has(token.id)) this.addedDecodeForm.set(token.id, token.content);
+    for (const token of added)
+      if (!this.addedDecodeForm.has(token.id)) this.addedDecodeForm.set(token.id, token.content);
     normalizedTokens.forEach((token, i) => {
       this.addedDecodeForm.set(token.id, normalizedPatterns[i]!);
     });
@@ -231,15 +241,29 @@ export class Tokenizer {
    * Renders tokenizer_config's chat template (bounded: see ChatTemplateOptions.limits). With `tokenize`,
    * returns the ids of the rendered prompt, encoded without adding another `<bos>`.
    */
-  applyChatTemplate(messages: readonly ChatMessage[], options: ChatTemplateOptions & { tokenize: true }): number[];
-  applyChatTemplate(messages: readonly ChatMessage[], options?: ChatTemplateOptions & { tokenize?: false }): string;
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: ChatTemplateOptions & { tokenize: true },
+  ): number[];
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options?: ChatTemplateOptions & { tokenize?: false },
+  ): string;
   applyChatTemplate(messages: readonly ChatMessage[], options: ChatTemplateOptions = {}): string | number[] {
-    const text = renderChatTemplate(options.chatTemplate ?? this.chatTemplate, messages, options, this.config ?? {});
+    const text = renderChatTemplate(
+      options.chatTemplate ?? this.chatTemplate,
+      messages,
+      options,
+      this.config ?? {},
+    );
     return options.tokenize ? this.encode(text, { addSpecialTokens: false }) : text;
   }
 
   private tokenOf(id: number, index: number): string {
-    const token = Number.isInteger(id) && id >= 0 ? (this.addedDecodeForm.get(id) ?? this.model.idToToken[id]) : undefined;
+    const token =
+      Number.isInteger(id) && id >= 0
+        ? (this.addedDecodeForm.get(id) ?? this.model.idToToken[id])
+        : undefined;
     if (token === undefined) throw new InvalidTokenIdError({ id, index, vocabSize: this.vocabSize });
     return token;
   }
@@ -255,7 +279,8 @@ function assignAddedTokenIds(added: AddedToken[], vocab: Map<string, number>): v
   let maxAdded = -1;
   for (const token of added) {
     let id = known.get(token.content) ?? vocab.get(token.content);
-    if (id === undefined) id = maxAdded < 0 ? vocab.size : maxAdded >= vocab.size || vocab.size === 0 ? maxAdded + 1 : vocab.size;
+    if (id === undefined)
+      id = maxAdded < 0 ? vocab.size : maxAdded >= vocab.size || vocab.size === 0 ? maxAdded + 1 : vocab.size;
     token.id = id;
     known.set(token.content, id);
     if (id > maxAdded) maxAdded = id;
@@ -278,7 +303,11 @@ function parseAddedToken(item: unknown, fields: JsonFields, path: string): Added
 /** A tokenizer_config token entry: a string or `{ content }` (AddedToken serialisation). */
 function tokenContent(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { content?: unknown }).content === 'string'
+  ) {
     return (value as { content: string }).content;
   }
   return null;
@@ -287,7 +316,9 @@ function tokenContent(value: unknown): string | null {
 const loneSurrogate = /\p{Cs}/u;
 
 function checkText(text: unknown): asserts text is string {
-  if (typeof text !== 'string') throw new InvalidTextError({ index: -1, reason: `expected a string, got ${typeof text}` });
+  if (typeof text !== 'string')
+    throw new InvalidTextError({ index: -1, reason: `expected a string, got ${typeof text}` });
   const match = loneSurrogate.exec(text);
-  if (match) throw new InvalidTextError({ index: match.index, reason: 'lone UTF-16 surrogate (not valid Unicode)' });
+  if (match)
+    throw new InvalidTextError({ index: match.index, reason: 'lone UTF-16 surrogate (not valid Unicode)' });
 }

@@ -7,7 +7,12 @@ export class TokenizerFileError extends Gemma3Error {
   readonly field: string;
   readonly reason: string;
 
-  constructor({ file, field, reason, cause }: { file: string; field: string; reason: string; cause?: unknown }) {
+  constructor({
+    file,
+    field,
+    reason,
+    cause,
+  }: { file: string; field: string; reason: string; cause?: unknown }) {
     super({
       code: 'tokenizer/invalid-file',
       message: `${file}${field ? ` (${field})` : ''}: ${reason}`,

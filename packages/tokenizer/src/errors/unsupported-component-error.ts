@@ -8,7 +8,11 @@ export class UnsupportedComponentError extends Gemma3Error {
   /** The declared `type` (or option) that is unsupported. */
   readonly componentType: string;
 
-  constructor({ file, component, componentType }: { file: string; component: string; componentType: string }) {
+  constructor({
+    file,
+    component,
+    componentType,
+  }: { file: string; component: string; componentType: string }) {
     super({
       code: 'tokenizer/unsupported-component',
       message: `${file}: ${component} of type ${JSON.stringify(componentType)} is not supported`,
