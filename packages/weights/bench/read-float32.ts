@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     const writer = await createSafetensorsWriter(path, [{ name: 'w', dtype: 'BF16', shape: [ELEMENTS] }]);
     const chunk = new Uint16Array(CHUNK);
     for (let i = 0; i < CHUNK; i++) chunk[i] = (0x3c00 + ((i * 2654435761) >>> 20)) & 0xffff; // finite values
-    for (let done = 0; done < ELEMENTS; done += CHUNK) await writer.write('w', chunk);
+    for (let done = 0; done < ELEMENTS; done += CHUNK) {
+      await writer.write('w', chunk.subarray(0, Math.min(CHUNK, ELEMENTS - done)));
+    }
     await writer.close();
 
     const file = await openSafetensors(path);

@@ -8,8 +8,19 @@ import { float16Table } from './convert/float16.js';
  */
 export function widenUpperHalfInPlace(out: Float32Array, dtype: 'BF16' | 'F16'): void {
   const n = out.length;
-  const source = new Uint16Array(out.buffer, out.byteOffset + 2 * n, n);
   const bits = new Uint32Array(out.buffer, out.byteOffset, n);
+  if (dtype === 'BF16' && n % 2 === 0) {
+    // Two bf16 per 32-bit load (little-endian: the first value is the low half). Writing pair k
+    // (bytes [8k, 8k + 8)) stays below the next unread word (from 2n + 4k + 4) as 4k + 4 <= 2n.
+    const pairs = new Uint32Array(out.buffer, out.byteOffset + 2 * n, n / 2);
+    for (let k = 0; k < pairs.length; k++) {
+      const word = pairs[k]!;
+      bits[2 * k] = word << 16;
+      bits[2 * k + 1] = word & 0xffff0000;
+    }
+    return;
+  }
+  const source = new Uint16Array(out.buffer, out.byteOffset + 2 * n, n);
   if (dtype === 'BF16') {
     for (let i = 0; i < n; i++) bits[i] = source[i]! << 16;
   } else {
