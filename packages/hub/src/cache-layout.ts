@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModelId } from './model-id.js';
@@ -52,7 +53,7 @@ export class ModelCache {
     if ((await this.readRef(revision)) === commit) return;
     const path = this.refPath(revision);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, commit);
     await rename(temporary, path);
   }

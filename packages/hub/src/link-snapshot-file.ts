@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, symlink, unlink } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 
@@ -9,7 +10,7 @@ import { dirname, relative } from 'node:path';
  */
 export async function linkSnapshotFile(blobPath: string, pointerPath: string): Promise<void> {
   await mkdir(dirname(pointerPath), { recursive: true });
-  const temporary = `${pointerPath}.${process.pid}.${Date.now()}.tmp`;
+  const temporary = `${pointerPath}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await symlink(relative(dirname(pointerPath), blobPath), temporary);
   } catch (error) {

@@ -242,6 +242,14 @@ describe('resumable, verified downloads', () => {
     expect((await readFile(join(snapshot, 'model.safetensors'))).equals(weights.content)).toBe(true);
   });
 
+  test('a body that stalls past timeoutMs is abandoned and resumed with a Range request', async () => {
+    const server = await serve([gemmaRepo(ID, { stallAfter: { 'model.safetensors': 50_000 } })]);
+    const snapshot = await resolveModel(ID, options(server, { timeoutMs: 300 }));
+    const gets = server.requests.filter((r) => r.path === `/cdn/${weightsEtag}` && r.method === 'GET');
+    expect(gets.map((r) => r.range)).toEqual([undefined, 'bytes=50000-']);
+    expect((await readFile(join(snapshot, 'model.safetensors'))).equals(weights.content)).toBe(true);
+  });
+
   test('a server that ignores Range (200) makes the download start over, still correct', async () => {
     const server = await serve([gemmaRepo(ID, { ignoreRange: true })]);
     const blobs = join(cacheDir, REPO_DIR, 'blobs');
@@ -277,6 +285,16 @@ describe('resumable, verified downloads', () => {
     expect(error).toBeInstanceOf(SizeMismatchError);
     expect(error.expected).toBe(300_000);
     expect(error.actual).toBe(300_010);
+  });
+
+  test('two concurrent calls download each blob once (the second waits on the lock)', async () => {
+    const server = await serve([gemmaRepo(ID)]);
+    const [a, b] = await Promise.all([resolveModel(ID, options(server)), resolveModel(ID, options(server))]);
+    expect(a).toBe(b);
+    const gets = server.requests.filter((r) => r.path === `/cdn/${weightsEtag}` && r.method === 'GET');
+    expect(gets.length).toBe(1);
+    expect((await readFile(join(a, 'model.safetensors'))).equals(weights.content)).toBe(true);
+    expect((await readdir(join(cacheDir, REPO_DIR, 'blobs'))).filter((f) => f.includes('.'))).toEqual([]);
   });
 
   test('a stale lock left by a dead process does not block the download', async () => {

@@ -31,6 +31,8 @@ export interface FakeRepo {
   corrupt?: Record<string, Buffer>;
   /** The first full GET of the file sends this many bytes, then drops the connection. */
   cutAfter?: Record<string, number>;
+  /** The first full GET of the file sends this many bytes, then goes silent (connection left open). */
+  stallAfter?: Record<string, number>;
   /** Ignore Range headers (always answer 200 with the whole file). */
   ignoreRange?: boolean;
 }
@@ -78,7 +80,7 @@ function sendBody(
   response: ServerResponse,
   body: Buffer,
   headers: Record<string, string>,
-  options: { ignoreRange: boolean; cutAfter: number | undefined },
+  options: { ignoreRange: boolean; cutAfter: number | undefined; stall?: boolean },
 ): void {
   const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
   if (range !== null && !options.ignoreRange) {
@@ -101,7 +103,7 @@ function sendBody(
     response.end();
   } else if (options.cutAfter !== undefined) {
     response.write(body.subarray(0, options.cutAfter), () => {
-      setTimeout(() => response.destroy(), 20);
+      if (!options.stall) setTimeout(() => response.destroy(), 20);
     });
   } else {
     response.end(body);
@@ -111,7 +113,7 @@ function sendBody(
 export async function startFakeHub(repos: FakeRepo[], cdn: CdnPlacement = 'same-origin'): Promise<FakeHub> {
   const requests: LoggedRequest[] = [];
   const failures = new Map<string, number>();
-  const cutDone = new Set<string>();
+  const interrupted = new Set<string>();
   const byId = new Map(repos.map((repo) => [repo.id, repo]));
   let port = 0;
   let cdnPort = 0;
@@ -123,6 +125,22 @@ export async function startFakeHub(repos: FakeRepo[], cdn: CdnPlacement = 'same-
     return true;
   };
 
+  /** The first full GET of a file in cutAfter/stallAfter is interrupted; later ones are not. */
+  const interruption = (repo: FakeRepo, name: string, request: IncomingMessage) => {
+    const key = `${repo.id}/${name}`;
+    const after = repo.cutAfter?.[name] ?? repo.stallAfter?.[name];
+    if (
+      after === undefined ||
+      interrupted.has(key) ||
+      request.method !== 'GET' ||
+      request.headers.range !== undefined
+    ) {
+      return { cutAfter: undefined };
+    }
+    interrupted.add(key);
+    return { cutAfter: after, stall: repo.stallAfter?.[name] !== undefined };
+  };
+
   const handleCdn = (request: IncomingMessage, response: ServerResponse, sha: string) => {
     for (const repo of repos) {
       for (const [name, file] of Object.entries(repo.files)) {
@@ -131,10 +149,6 @@ export async function startFakeHub(repos: FakeRepo[], cdn: CdnPlacement = 'same-
           response.writeHead(500).end('flaky');
           return;
         }
-        const cutKey = `${repo.id}/${name}`;
-        const cut = repo.cutAfter?.[name];
-        const cutAfter = cut !== undefined && !cutDone.has(cutKey) && request.headers.range === undefined;
-        if (cutAfter && request.method === 'GET') cutDone.add(cutKey);
         sendBody(
           request,
           response,
@@ -142,7 +156,7 @@ export async function startFakeHub(repos: FakeRepo[], cdn: CdnPlacement = 'same-
           { ETag: `"${sha}"` },
           {
             ignoreRange: repo.ignoreRange ?? false,
-            cutAfter: cutAfter ? cut : undefined,
+            ...interruption(repo, name, request),
           },
         );
         return;
@@ -216,19 +230,12 @@ export async function startFakeHub(repos: FakeRepo[], cdn: CdnPlacement = 'same-
       response.end('Found');
       return;
     }
-    const cut = repo.cutAfter?.[name];
-    const cutKey = `${repo.id}/${name}`;
-    const cutAfter = cut !== undefined && !cutDone.has(cutKey) && request.headers.range === undefined;
-    if (cutAfter && request.method === 'GET') cutDone.add(cutKey);
     sendBody(
       request,
       response,
       repo.corrupt?.[name] ?? file.content,
       { ...headers, ETag: `"${gitSha1Hex(file.content)}"` },
-      {
-        ignoreRange: repo.ignoreRange ?? false,
-        cutAfter: cutAfter && request.method === 'GET' ? cut : undefined,
-      },
+      { ignoreRange: repo.ignoreRange ?? false, ...interruption(repo, name, request) },
     );
   };
 
