@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { HubNetworkError } from './errors/hub-network-error.js';
+import { HubNotFoundError } from './errors/hub-not-found-error.js';
 import { HubResponseError } from './errors/hub-response-error.js';
 import { TooManyRedirectsError } from './errors/too-many-redirects-error.js';
 import type { FetchLike } from './http-client.js';
@@ -49,6 +50,15 @@ describe('resolveModel with an injected fetch', () => {
     };
     await expect(resolveModel('o/n', { ...base, fetch })).rejects.toMatchObject({ code: 'hub/not-found' });
     expect(attempts).toBe(3);
+  });
+
+  test("the hub's 401 + RepoNotFound (unknown or private repo) is a not-found error hinting at HF_TOKEN", async () => {
+    const fetch: FetchLike = async () =>
+      new Response('Repository not found', { status: 401, headers: { 'X-Error-Code': 'RepoNotFound' } });
+    const error = await resolveModel('o/n', { ...base, fetch }).catch((e) => e);
+    expect(error).toBeInstanceOf(HubNotFoundError);
+    expect(error.missing).toBe('model');
+    expect(error.message).toContain('HF_TOKEN');
   });
 
   test('the caller aborting stops at once, without retries', async () => {

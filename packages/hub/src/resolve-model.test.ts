@@ -137,6 +137,17 @@ describe('resolveModel downloads into the Hugging Face cache layout', () => {
     expect(server.requests).toEqual([]);
   });
 
+  test('HF_ENDPOINT is honoured when no endpoint option is given', async () => {
+    const server = await serve([gemmaRepo(ID)]);
+    const { endpoint: _, ...rest } = options(server);
+    const snapshot = await resolveModel(ID, {
+      ...rest,
+      env: { HF_HUB_CACHE: cacheDir, HF_ENDPOINT: `${server.url}/` },
+    });
+    expect(snapshot).toBe(join(cacheDir, REPO_DIR, 'snapshots', COMMIT));
+    expect(server.requests[0]!.path).toBe(`/api/models/${ID}/revision/main`);
+  });
+
   test('HF_HOME without HF_HUB_CACHE puts the cache under HF_HOME/hub', async () => {
     const server = await serve([gemmaRepo(ID)]);
     const snapshot = await resolveModel(ID, { ...options(server), env: { HF_HOME: cacheDir } });
