@@ -108,6 +108,30 @@ describe.each(Object.keys(LAYOUTS) as Gemma3WeightLayout[])('the %s layout', (la
   });
 });
 
+describe('the layout transformers 5.x save_pretrained writes (vision tower without vision_model.)', () => {
+  test.each([
+    ['released-multimodal', ''],
+    ['current-multimodal', 'model.'],
+  ] as const)('%s prefixes', async (layout, root) => {
+    const text = layout === 'released-multimodal' ? 'language_model.model.' : 'model.language_model.';
+    await writeSafetensors(join(dir, 'model.safetensors'), [
+      marker(`${text}embed_tokens.weight`, 1),
+      marker(`${root}vision_tower.embeddings.patch_embedding.weight`, 4),
+      marker(`${root}vision_tower.post_layernorm.weight`, 5),
+      marker(`${root}multi_modal_projector.mm_input_projection_weight`, 6),
+    ]);
+    const checkpoint = await openCheckpoint(dir);
+    const weights = gemma3Weights(checkpoint);
+    expect(weights.layout).toBe(layout);
+    expect(weights.prefixes.vision).toBe(`${root}vision_tower.`);
+    expect(await firstValue(weights.vision('embeddings.patch_embedding.weight'))).toBe(4);
+    expect(await firstValue(weights.vision('post_layernorm.weight'))).toBe(5);
+    expect(await firstValue(weights.projector('mm_input_projection_weight'))).toBe(6);
+    expect(weights.unmappedNames()).toEqual([]);
+    await checkpoint.close();
+  });
+});
+
 describe('detectGemma3Layout', () => {
   test('refuses a mix of released and current names', () => {
     expect(() =>

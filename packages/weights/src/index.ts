@@ -39,6 +39,7 @@ export { ShardMissingError } from './errors/shard-missing-error.js';
 export { ShardPathEscapeError } from './errors/shard-path-escape-error.js';
 export { TensorNotFoundError } from './errors/tensor-not-found-error.js';
 export { WeightsError, type WeightsErrorOptions } from './errors/weights-error.js';
+export { WeightsFileError } from './errors/weights-file-error.js';
 export {
   detectGemma3Layout,
   type Gemma3WeightLayout,

@@ -5,6 +5,7 @@ import { SafetensorsDtypeError } from './errors/safetensors-dtype-error.js';
 import { SafetensorsHeaderLengthError } from './errors/safetensors-header-length-error.js';
 import { SafetensorsTruncatedError } from './errors/safetensors-truncated-error.js';
 import { TensorNotFoundError } from './errors/tensor-not-found-error.js';
+import { WeightsFileError } from './errors/weights-file-error.js';
 import { MAX_HEADER_BYTES } from './header-limits.js';
 import { parseHeader } from './parse-header.js';
 import type { RawTensor, TensorInfo } from './tensor-info.js';
@@ -79,9 +80,17 @@ export class SafetensorsFile {
 
   /** Opens `path` and validates its header; throws a `WeightsError` subclass naming what is wrong. */
   static async open(path: string): Promise<SafetensorsFile> {
-    const handle = await open(path, 'r');
+    let handle: FileHandle;
     try {
-      const { size } = await handle.stat();
+      handle = await open(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new WeightsFileError(path, `cannot open (${code})`, error);
+    }
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new WeightsFileError(path, 'not a regular file');
+      const { size } = stats;
       if (size < 8) throw new SafetensorsTruncatedError(path, 8, size);
       const prefix = new Uint8Array(8);
       await readExactly(handle, path, prefix, 0, undefined);

@@ -229,6 +229,20 @@ describe('data_offsets', () => {
   });
 });
 
+describe('the path itself', () => {
+  test('a missing file', async () => {
+    await expect(openSafetensors(join(dir, 'nope.safetensors'))).rejects.toMatchObject({
+      code: 'weights/file-unreadable',
+      file: join(dir, 'nope.safetensors'),
+      message: expect.stringMatching(/ENOENT/),
+    });
+  });
+
+  test('a folder', async () => {
+    await expect(openSafetensors(dir)).rejects.toMatchObject({ code: 'weights/file-unreadable', file: dir });
+  });
+});
+
 test('a valid empty file (header {} and no data) opens', async () => {
   counter += 1;
   const path = join(dir, `empty-${counter}.safetensors`);
