@@ -11,6 +11,7 @@ import {
 import { bfloat16ToFloat32, openSafetensors } from '@gemma3/weights';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRandomCheckpoint } from './create-random-checkpoint.js';
+import { OutputDirNotEmptyError } from './errors/output-dir-not-empty-error.js';
 import { RandomCheckpointError } from './errors/random-checkpoint-error.js';
 import { presetFiles } from './presets.js';
 import { randomCheckpointTensors } from './tensors.js';
@@ -174,7 +175,15 @@ describe('createRandomCheckpoint', () => {
     test('bad seed', () => reject({ preset: 'tiny-text', outDir: join(root, 'x'), seed: -1 }, 'seed'));
     test('fractional seed', () =>
       reject({ preset: 'tiny-text', outDir: join(root, 'x'), seed: 1.5 }, 'seed'));
-    test('non-empty folder without force', () => reject({ preset: 'tiny-text', outDir: textDir }, 'outDir'));
+    test('non-empty folder without force', async () => {
+      const error = await createRandomCheckpoint({ preset: 'tiny-text', outDir: textDir }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(OutputDirNotEmptyError);
+      expect((error as OutputDirNotEmptyError).dir).toBe(textDir);
+    });
+    test('output path that is not a folder', () =>
+      reject({ preset: 'tiny-text', outDir: join(textDir, 'config.json', 'x') }, 'outDir'));
   });
 
   test('force writes into a non-empty folder and removes a stale shard index', async () => {

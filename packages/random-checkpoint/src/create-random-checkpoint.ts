@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { createSafetensorsWriter } from '@gemma3/weights';
 import { CONFIG_FORMATS, type ConfigFormat, toTransformersV5Config } from './config-format.js';
+import { OutputDirNotEmptyError } from './errors/output-dir-not-empty-error.js';
 import { RandomCheckpointError } from './errors/random-checkpoint-error.js';
 import {
   isRandomCheckpointPreset,
@@ -128,10 +129,7 @@ async function prepareOutDir(outDir: string, force: boolean): Promise<void> {
     return;
   }
   if (entries.length > 0 && !force) {
-    throw new RandomCheckpointError({
-      option: 'outDir',
-      reason: `${outDir} is not empty (use force to write into it)`,
-    });
+    throw new OutputDirNotEmptyError(outDir);
   }
   for (const name of STALE_FILES) await rm(join(outDir, name), { force: true });
 }

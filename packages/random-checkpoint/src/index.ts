@@ -5,6 +5,7 @@ export {
   type RandomCheckpointProgress,
   type RandomCheckpointResult,
 } from './create-random-checkpoint.js';
+export { OutputDirNotEmptyError } from './errors/output-dir-not-empty-error.js';
 export { RandomCheckpointError } from './errors/random-checkpoint-error.js';
 export {
   isRandomCheckpointPreset,
