@@ -30,6 +30,19 @@ describe('loaders', () => {
     expect(generation.do_sample).toBe(false);
   });
 
+  test('generation config without a model config given reads config.json', async () => {
+    const sub = await folder({
+      'config.json': JSON.stringify(fixture('gemma-3-1b-it.config.json')),
+      'generation_config.json': JSON.stringify({ top_k: 64, do_sample: true }),
+    });
+    expect(await loadGenerationConfig(sub)).toMatchObject({
+      top_k: 64,
+      do_sample: true,
+      eos_token_id: [1, 106],
+      bos_token_id: 2,
+    });
+  });
+
   test('invalid JSON names the file', async () => {
     const sub = await folder({ 'config.json': '{"model_type": "gemma3_text",' });
     const error = await loadModelConfig(sub).catch((e: unknown) => e);

@@ -31,11 +31,15 @@ export async function loadModelConfig(dir: string): Promise<ModelConfig> {
   return parseModelConfig(await readJsonFile(file), file);
 }
 
-/** `dir/generation_config.json`; when absent, the defaults derived from `model` (ids from config.json). */
-export async function loadGenerationConfig(dir: string, model: ModelConfig): Promise<GenerationConfig> {
+/**
+ * `dir/generation_config.json`; ids absent from it (or the whole file when absent) come from the model
+ * config: `model` when given, else `dir/config.json`.
+ */
+export async function loadGenerationConfig(dir: string, model?: ModelConfig): Promise<GenerationConfig> {
   const file = join(dir, 'generation_config.json');
   const json = await readJsonFile(file, true);
-  return json === undefined ? defaultGenerationConfig(model) : parseGenerationConfig(json, file, model);
+  const config = model ?? (await loadModelConfig(dir));
+  return json === undefined ? defaultGenerationConfig(config) : parseGenerationConfig(json, file, config);
 }
 
 /** `dir/preprocessor_config.json` (required) merged with `dir/processor_config.json` (optional). */
