@@ -62,6 +62,39 @@ export async function downloadBlob(download: BlobDownload, settings: HttpSetting
     return new SizeMismatchError({ modelId, file, expected: expectedSize ?? -1, actual, where });
   };
 
+  /**
+   * Where the body starts in the file: `offset` for a 206 continuing the partial file, 0 for a 200
+   * (the whole file). Typed errors for hub errors and sizes that disagree with the announced one; a
+   * TransientError, after deleting the partial file, when it cannot be continued (416, or a
+   * Content-Range starting elsewhere).
+   */
+  const startingOffset = async (response: Response, responseUrl: string, offset: number): Promise<number> => {
+    const startOver = async (status: number, reason: string) => {
+      await response.body?.cancel().catch(() => {});
+      await unlink(partialPath).catch(() => {});
+      return new TransientError(responseUrl, status, new Error(reason), 0);
+    };
+    if (response.status === 416 && offset > 0) throw await startOver(416, 'the partial file does not fit');
+    if (!response.ok) throw await hubStatusError(response, responseUrl, context);
+    if (response.status === 206) {
+      const range = parseContentRange(response.headers.get('content-range'));
+      if (range === undefined || range.start !== offset) {
+        throw await startOver(206, 'Content-Range does not start at the partial size');
+      }
+      if (range.total !== undefined && expectedSize !== undefined && range.total !== expectedSize) {
+        await response.body?.cancel().catch(() => {});
+        throw await sizeMismatch(range.total, 'Content-Range');
+      }
+      return offset;
+    }
+    const length = response.headers.get('content-length');
+    if (length !== null && expectedSize !== undefined && Number(length) !== expectedSize) {
+      await response.body?.cancel().catch(() => {});
+      throw await sizeMismatch(Number(length), 'Content-Length');
+    }
+    return 0; // The server sent the whole file.
+  };
+
   await withRetries(settings, async () => {
     let offset = await sizeOf(partialPath);
     if (expectedSize !== undefined && offset > expectedSize) {
@@ -76,38 +109,7 @@ export async function downloadBlob(download: BlobDownload, settings: HttpSetting
       const result = await request(url, { method: 'GET', headers }, settings, deadline);
       await throwIfRetryable(result);
       const { response } = result;
-      if (response.status === 416 && offset > 0) {
-        // The partial file does not fit the remote file: start over.
-        await response.body?.cancel().catch(() => {});
-        await unlink(partialPath).catch(() => {});
-        throw new TransientError(result.url, 416, undefined, 0);
-      }
-      if (!response.ok) throw await hubStatusError(response, result.url, context);
-
-      if (response.status === 206) {
-        const range = parseContentRange(response.headers.get('content-range'));
-        if (range === undefined || range.start !== offset) {
-          await response.body?.cancel().catch(() => {});
-          await unlink(partialPath).catch(() => {});
-          throw new TransientError(
-            result.url,
-            206,
-            new Error('Content-Range does not start at the partial size'),
-            0,
-          );
-        }
-        if (range.total !== undefined && expectedSize !== undefined && range.total !== expectedSize) {
-          await response.body?.cancel().catch(() => {});
-          throw await sizeMismatch(range.total, 'Content-Range');
-        }
-      } else {
-        offset = 0; // The server sent the whole file.
-        const length = response.headers.get('content-length');
-        if (length !== null && expectedSize !== undefined && Number(length) !== expectedSize) {
-          await response.body?.cancel().catch(() => {});
-          throw await sizeMismatch(Number(length), 'Content-Length');
-        }
-      }
+      offset = await startingOffset(response, result.url, offset);
 
       if (algorithm === 'sha256' && (sha256 === undefined || hashed !== offset)) {
         sha256 = createHash('sha256');

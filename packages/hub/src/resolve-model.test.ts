@@ -230,6 +230,16 @@ describe('resumable, verified downloads', () => {
     expect(await readdir(blobs)).not.toContain(`${weightsEtag}.incomplete`);
   });
 
+  test('a full .incomplete left by a crash before the rename is verified and used without a GET', async () => {
+    const server = await serve([gemmaRepo(ID)]);
+    const blobs = join(cacheDir, REPO_DIR, 'blobs');
+    await mkdir(blobs, { recursive: true });
+    await writeFile(join(blobs, `${weightsEtag}.incomplete`), weights.content);
+    const snapshot = await resolveModel(ID, options(server));
+    expect(server.requests.some((r) => r.path === `/cdn/${weightsEtag}`)).toBe(false);
+    expect((await readFile(join(snapshot, 'model.safetensors'))).equals(weights.content)).toBe(true);
+  });
+
   test('the resumed file is verified over the old bytes too: a bad partial is deleted', async () => {
     const server = await serve([gemmaRepo(ID)]);
     const blobs = join(cacheDir, REPO_DIR, 'blobs');
