@@ -7,16 +7,18 @@
  * $TMPDIR/gemma3-bench-1b), GEMMA3_BENCH_CACHE (model cache; default $TMPDIR/gemma3-bench-cache),
  * GEMMA3_BENCH_THREADS (intra-op threads; default all cores).
  *
- * Phases run in separate processes so peak RSS is measured per phase: `build` (cold: the cache entry
- * is removed first) and `run` (cached load, prefill 128 and 1024, time to first token, decode 128).
+ * Phases run in separate processes so peak RSS is measured per phase: `build` (cold conversion only: the
+ * cache is removed first) and `run` (cached load incl. session creation, prefill 128 and 1024, time to
+ * first token and decode of 128 new tokens after a 128-token prompt).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRandomCheckpoint } from '@gemma3/random-checkpoint';
 import { Gemma3ForCausalLM } from '../src/gemma3-for-causal-lm.js';
+import { buildDecoderModel } from '../src/runtime/load-decoder.js';
 
 const checkpointDir = process.env.GEMMA3_BENCH_DIR ?? join(tmpdir(), 'gemma3-bench-1b');
 const cacheDir = process.env.GEMMA3_BENCH_CACHE ?? join(tmpdir(), 'gemma3-bench-cache');
@@ -39,20 +41,21 @@ function promptOf(vocab: number): (length: number, seed: number) => number[] {
 }
 
 async function phaseBuild(): Promise<void> {
-  const started = performance.now();
-  const model = await Gemma3ForCausalLM.fromPretrained(checkpointDir, { cacheDir, session, progress: true });
-  const total = performance.now() - started;
+  const built = await buildDecoderModel(
+    checkpointDir,
+    { output: 'logits', embedsOverride: false },
+    { cacheDir, progress: true },
+  );
+  if (built.cacheHit) throw new Error('build phase expected an empty cache');
+  const { size } = await stat(join(dirname(built.modelPath), 'model.onnx.data'));
   console.log(
     JSON.stringify({
       phase: 'build',
-      cacheHit: model.loaded.cacheHit,
-      buildSeconds: model.loaded.buildMs / 1000,
-      sessionSeconds: model.loaded.sessionMs / 1000,
-      totalSeconds: total / 1000,
+      buildSeconds: built.buildMs / 1000,
+      outputMb: size / 1e6,
       peakRssMb: peakRssMb(),
     }),
   );
-  await model.dispose();
 }
 
 async function phaseRun(): Promise<void> {
@@ -60,6 +63,7 @@ async function phaseRun(): Promise<void> {
   const model = await Gemma3ForCausalLM.fromPretrained(checkpointDir, { cacheDir, session, progress: false });
   const loadSeconds = (performance.now() - started) / 1000;
   if (!model.loaded.cacheHit) throw new Error('run phase expected a cached model');
+  const loadRssMb = peakRssMb();
   const prompt = promptOf(model.vocabSize);
 
   const prefill = async (length: number): Promise<number> => {
@@ -100,7 +104,8 @@ async function phaseRun(): Promise<void> {
   console.log(
     JSON.stringify({
       phase: 'run',
-      loadSeconds,
+      cachedLoadSeconds: loadSeconds,
+      peakRssAfterLoadMb: loadRssMb,
       prefill128TokensPerSecond: prefill128,
       prefill1024TokensPerSecond: prefill1024,
       timeToFirstTokenMs: ttftMs,

@@ -27,5 +27,11 @@ export {
 export { linear } from './graph/linear.js';
 export { DecoderRunner, type DecoderStep } from './runtime/decoder-runner.js';
 export type { ForwardInputs, Rows } from './runtime/forward-inputs.js';
-export { type LoadedDecoder, type LoadOptions, loadDecoder } from './runtime/load-decoder.js';
+export {
+  type BuiltDecoder,
+  buildDecoderModel,
+  type LoadedDecoder,
+  type LoadOptions,
+  loadDecoder,
+} from './runtime/load-decoder.js';
 export { TextGenerationSession } from './runtime/text-generation-session.js';

@@ -26,27 +26,32 @@ export interface LoadOptions {
   progress?: boolean;
 }
 
-export interface LoadedDecoder {
-  config: Gemma3TextConfig;
-  modelConfig: ModelConfig;
+export interface LoadedDecoder extends BuiltDecoder {
   runner: DecoderRunner;
-  /** The built model file and whether it came from the cache. */
-  modelPath: string;
-  cacheHit: boolean;
-  /** Milliseconds spent building (0 on a cache hit) and creating the session. */
-  buildMs: number;
+  /** Milliseconds spent creating the onnxruntime session (loading and prepacking the weights). */
   sessionMs: number;
 }
 
+export interface BuiltDecoder {
+  config: Gemma3TextConfig;
+  modelConfig: ModelConfig;
+  /** The built `model.onnx` (its weights in `model.onnx.data` beside it). */
+  modelPath: string;
+  cacheHit: boolean;
+  /** Milliseconds spent checking and building (0 on a cache hit). */
+  buildMs: number;
+}
+
 /**
- * Reads config.json, checks the checkpoint's tensors against it, builds the decoder graph into the
- * model cache (streaming tensors: one at a time) unless it is there already, and opens a session.
+ * Reads config.json, checks the checkpoint's tensors against it, and builds the decoder graph into the
+ * model cache unless it is there already. Tensors are read, converted to float32, written and dropped
+ * one at a time: peak memory is about the largest tensor (the embedding) in float32, not the model.
  */
-export async function loadDecoder(
+export async function buildDecoderModel(
   dir: string,
   graph: DecoderGraphOptions,
-  options: LoadOptions = {},
-): Promise<LoadedDecoder> {
+  options: Omit<LoadOptions, 'session'> = {},
+): Promise<BuiltDecoder> {
   const modelConfig = await loadModelConfig(dir);
   const config = textConfigOf(modelConfig);
   const checkpoint = await openCheckpoint(dir);
@@ -89,17 +94,27 @@ export async function loadDecoder(
   } finally {
     await checkpoint.close();
   }
-  const buildMs = built.hit ? 0 : performance.now() - started;
-  const sessionStart = performance.now();
-  const modelPath = join(built.dir, 'model.onnx');
-  const session = await OnnxSession.create(modelPath, options.session);
   return {
     config,
     modelConfig,
-    runner: new DecoderRunner(session, config, graph.output, graph.embedsOverride),
-    modelPath,
+    modelPath: join(built.dir, 'model.onnx'),
     cacheHit: built.hit,
-    buildMs,
+    buildMs: built.hit ? 0 : performance.now() - started,
+  };
+}
+
+/** `buildDecoderModel`, then an onnxruntime session over it. */
+export async function loadDecoder(
+  dir: string,
+  graph: DecoderGraphOptions,
+  options: LoadOptions = {},
+): Promise<LoadedDecoder> {
+  const built = await buildDecoderModel(dir, graph, options);
+  const sessionStart = performance.now();
+  const session = await OnnxSession.create(built.modelPath, options.session);
+  return {
+    ...built,
+    runner: new DecoderRunner(session, built.config, graph.output, graph.embedsOverride),
     sessionMs: performance.now() - sessionStart,
   };
 }
