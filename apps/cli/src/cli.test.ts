@@ -33,9 +33,9 @@ describe('runCli', () => {
     expect(await runCli(['help', 'create-random'], c.io)).toBe(EXIT_OK);
   });
 
-  test('--version prints the package version', async () => {
+  test('--version prints the package version (a leading -- from pnpm is ignored)', async () => {
     const c = capture();
-    expect(await runCli(['--version'], c.io)).toBe(EXIT_OK);
+    expect(await runCli(['--', '--version'], c.io)).toBe(EXIT_OK);
     expect(c.stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 

@@ -44,6 +44,8 @@ export async function runCli(
   io: CliIo = processIo,
   commands = COMMANDS,
 ): Promise<number> {
+  // `pnpm start -- args` passes the `--` through: drop a leading one.
+  if (argv[0] === '--') argv = argv.slice(1);
   const verbose = argv.includes('--verbose');
   try {
     const [first, ...rest] = argv;
