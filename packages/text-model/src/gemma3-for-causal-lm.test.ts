@@ -187,4 +187,36 @@ describe('checkpoints', () => {
     await multimodal.dispose();
     await textOnly.dispose();
   });
+
+  test('a separate lm_head.weight is used instead of the tied embedding', async () => {
+    const dir = await copyWithConfig('untied', (c) => ({ ...c, tie_word_embeddings: false }));
+    const source = await openCheckpoint(TINY);
+    const tensors = [];
+    for (const name of source.names()) {
+      const raw = await source.read(name);
+      tensors.push({ name, dtype: raw.dtype, shape: raw.shape, data: raw.bytes });
+    }
+    const embed = await source.readFloat32('model.embed_tokens.weight');
+    await source.close();
+    // twice the embedding: exact in bf16 and float32, so every logit doubles exactly
+    tensors.push({
+      name: 'lm_head.weight',
+      dtype: 'F32' as const,
+      shape: [512, 64],
+      data: embed.map((x) => 2 * x),
+    });
+    await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+    const untied = await Gemma3ForCausalLM.fromPretrained(dir, { cacheDir, progress: false });
+    const tied = await Gemma3ForCausalLM.fromPretrained(TINY, { cacheDir, progress: false });
+    const a = (await untied.forward({ inputIds: [PROMPT.slice(0, 5)] })).logits.data as Float32Array;
+    const b = (await tied.forward({ inputIds: [PROMPT.slice(0, 5)] })).logits.data as Float32Array;
+    expect(
+      maxAbs(
+        a,
+        b.map((x) => 2 * x),
+      ),
+    ).toBe(0);
+    await untied.dispose();
+    await tied.dispose();
+  });
 });

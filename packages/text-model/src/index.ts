@@ -2,7 +2,6 @@ export { type CacheKind, KvCache, type KvCacheOptions, MASKED } from './cache/kv
 export {
   checkTextShapes,
   expectedTextShapes,
-  TEXT_DECODER_PREFIXES,
   type TextTensorNames,
   textTensorNames,
 } from './checkpoint/text-weights.js';

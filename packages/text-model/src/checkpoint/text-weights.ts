@@ -1,10 +1,7 @@
 import type { Gemma3TextConfig } from '@gemma3/config';
-import type { Checkpoint } from '@gemma3/weights';
+import { type Checkpoint, gemma3Weights } from '@gemma3/weights';
 import { CheckpointLayoutError } from '../errors/checkpoint-layout-error.js';
 import { TensorShapeError } from '../errors/tensor-shape-error.js';
-
-/** Name prefixes of the text decoder: 1B text-only, transformers >= 5 multimodal, released multimodal. */
-export const TEXT_DECODER_PREFIXES = ['model.', 'model.language_model.', 'language_model.model.'] as const;
 
 export interface LayerTensorNames {
   q: string;
@@ -32,12 +29,19 @@ export interface TextTensorNames {
   lmHead: string | undefined;
 }
 
+/**
+ * The decoder's tensor names in any Gemma 3 layout (text-only `model.`, current multimodal
+ * `model.language_model.`, released `language_model.model.`; layout detection and the LM head lookup
+ * are @gemma3/weights' `gemma3Weights`, which throws `Gemma3LayoutError` for none or a mix).
+ */
 export function textTensorNames(checkpoint: Checkpoint): TextTensorNames {
-  const prefix = TEXT_DECODER_PREFIXES.find((p) => checkpoint.has(`${p}embed_tokens.weight`));
-  if (prefix === undefined) {
+  const weights = gemma3Weights(checkpoint);
+  const prefix = weights.prefixes.text;
+  if (!checkpoint.has(`${prefix}embed_tokens.weight`)) {
     throw new CheckpointLayoutError({
       folder: checkpoint.folder,
-      reason: `no text decoder found: none of ${TEXT_DECODER_PREFIXES.map((p) => `${p}embed_tokens.weight`).join(', ')} is present`,
+      reason: `no text decoder found: ${prefix}embed_tokens.weight is missing`,
+      tensor: `${prefix}embed_tokens.weight`,
     });
   }
   const layers: LayerTensorNames[] = [];
@@ -59,7 +63,8 @@ export function textTensorNames(checkpoint: Checkpoint): TextTensorNames {
       postFeedforwardNorm: `${p}post_feedforward_layernorm.weight`,
     });
   }
-  const lmHead = checkpoint.has('lm_head.weight') ? 'lm_head.weight' : undefined;
+  const head = weights.lmHead();
+  const lmHead = head.tied ? undefined : head.name;
   return { prefix, embed: `${prefix}embed_tokens.weight`, layers, norm: `${prefix}norm.weight`, lmHead };
 }
 
