@@ -27,7 +27,9 @@ export function sampleToken(scores: Float32Array, rng: Xoshiro128StarStar): numb
   const weights = new Float64Array(scores.length); // [V] unnormalised probabilities
   let total = 0;
   for (let i = 0; i < scores.length; i++) {
-    const w = Math.exp((scores[i] as number) - max);
+    const s = scores[i] as number;
+    if (s === Number.NEGATIVE_INFINITY) continue; // weight 0 (the array starts zeroed)
+    const w = Math.exp(s - max);
     weights[i] = w;
     total += w;
   }

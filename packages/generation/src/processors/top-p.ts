@@ -24,26 +24,28 @@ export function applyTopP(scores: Float32Array, topP: number): void {
     if (s < min) min = s;
   }
   if (finite <= 1 || max === min) return;
-  const weights = new Float64Array(scores.length); // [V] unnormalised probabilities
-  let total = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const w = Math.exp((scores[i] as number) - max);
-    weights[i] = w;
-    total += w;
-  }
-  const cut = (1 - topP) * total; // unnormalised mass that may be removed
-
-  // Scores below `floor` are removed without sorting; `removedMass` is their total.
+  // Scores below `floor` are removed without sorting; `removedMass` is their unnormalised total.
   let floor = Number.NEGATIVE_INFINITY;
   let removedMass = 0;
-  if (finite > SORT_DIRECTLY) {
+  let total = 0;
+  let cut = 0;
+  if (finite <= SORT_DIRECTLY) {
+    for (let i = 0; i < scores.length; i++) {
+      const s = scores[i] as number;
+      if (s !== Number.NEGATIVE_INFINITY) total += Math.exp(s - max);
+    }
+    cut = (1 - topP) * total;
+  } else {
     const width = (max - min) / BINS;
     const mass = new Float64Array(BINS);
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i] as number;
       if (s === Number.NEGATIVE_INFINITY) continue;
-      mass[Math.min(BINS - 1, Math.floor((s - min) / width))] += weights[i] as number;
+      const w = Math.exp(s - max);
+      mass[Math.min(BINS - 1, Math.floor((s - min) / width))] += w;
+      total += w;
     }
+    cut = (1 - topP) * total;
     let bin = 0;
     while (bin < BINS - 1 && removedMass + (mass[bin] as number) <= cut) removedMass += mass[bin++] as number;
     floor = bin === 0 ? Number.NEGATIVE_INFINITY : min + bin * width;
