@@ -80,6 +80,24 @@ describe('createSafetensorsWriter', () => {
     expect(await readdir(dir)).toEqual(['s.safetensors']);
   });
 
+  test('writes issued without awaiting each other land in call order', async () => {
+    const path = join(dir, 'c.safetensors');
+    const writer = await createSafetensorsWriter(path, [
+      { name: 'a', dtype: 'U8', shape: [6] },
+      { name: 'b', dtype: 'U8', shape: [2] },
+    ]);
+    await Promise.all([
+      writer.write('a', new Uint8Array([1, 2])),
+      writer.write('a', new Uint8Array([3, 4])),
+      writer.write('a', new Uint8Array([5, 6])),
+      writer.write('b', new Uint8Array([7, 8])),
+      writer.close(),
+    ]);
+    const bytes = await readFile(path);
+    const { headerLength } = parseFile(bytes);
+    expect([...bytes.subarray(8 + headerLength)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
   test('refuses out-of-order, undeclared, oversized and incomplete tensors', async () => {
     const decl = [
       { name: 'a', dtype: 'U8' as const, shape: [2] },

@@ -81,67 +81,80 @@ export async function createSafetensorsWriter(
   };
   skipEmpty();
 
+  // Calls run one after another in call order, so writes issued without awaiting each other still
+  // land at the right offsets (the caller must not modify a chunk until its write has resolved).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(step: () => Promise<T>): Promise<T> => {
+    const result = queue.then(step);
+    queue = result.catch(() => {});
+    return result;
+  };
+
+  const write = async (name: string, data: TensorData): Promise<void> => {
+    if (state !== 'open') throw new SafetensorsWriteError(path, name, `writer is ${state}`);
+    if (data.byteLength === 0 && plan.tensors.some((t) => t.name === name)) return; // nothing to append
+    const expected = plan.tensors[current];
+    if (expected === undefined || expected.name !== name) {
+      const known = plan.tensors.some((t) => t.name === name);
+      return failWith(
+        new SafetensorsWriteError(
+          path,
+          name,
+          !known
+            ? 'tensor was not declared'
+            : expected === undefined
+              ? 'every tensor is already complete'
+              : `out of order: "${expected.name}" is not complete yet`,
+        ),
+      );
+    }
+    const bytes = tensorBytes(expected.dtype, data);
+    if (written + bytes.length > expected.byteLength) {
+      return failWith(
+        new SafetensorsWriteError(
+          path,
+          name,
+          `too many bytes: ${written + bytes.length} given, shape [${expected.shape.join(', ')}] of ${expected.dtype} takes ${expected.byteLength}`,
+        ),
+      );
+    }
+    try {
+      await writeFully(handle, bytes, dataStart + expected.byteOffset + written);
+    } catch (error) {
+      return failWith(error as Error);
+    }
+    written += bytes.length;
+    skipEmpty();
+  };
+
+  const close = async (): Promise<void> => {
+    if (state !== 'open') throw new SafetensorsWriteError(path, undefined, `writer is ${state}`);
+    const incomplete = plan.tensors[current];
+    if (incomplete !== undefined) {
+      return failWith(
+        new SafetensorsWriteError(
+          path,
+          incomplete.name,
+          `incomplete: ${written} of ${incomplete.byteLength} bytes written`,
+        ),
+      );
+    }
+    state = 'closed';
+    try {
+      await handle.close();
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  };
+
   return {
     path,
     tensors: plan.tensors,
-    async write(name, data) {
-      if (state !== 'open') throw new SafetensorsWriteError(path, name, `writer is ${state}`);
-      if (data.byteLength === 0 && plan.tensors.some((t) => t.name === name)) return; // nothing to append
-      const expected = plan.tensors[current];
-      if (expected === undefined || expected.name !== name) {
-        const known = plan.tensors.some((t) => t.name === name);
-        return failWith(
-          new SafetensorsWriteError(
-            path,
-            name,
-            !known
-              ? 'tensor was not declared'
-              : expected === undefined
-                ? 'every tensor is already complete'
-                : `out of order: "${expected.name}" is not complete yet`,
-          ),
-        );
-      }
-      const bytes = tensorBytes(expected.dtype, data);
-      if (written + bytes.length > expected.byteLength) {
-        return failWith(
-          new SafetensorsWriteError(
-            path,
-            name,
-            `too many bytes: ${written + bytes.length} given, shape [${expected.shape.join(', ')}] of ${expected.dtype} takes ${expected.byteLength}`,
-          ),
-        );
-      }
-      try {
-        await writeFully(handle, bytes, dataStart + expected.byteOffset + written);
-      } catch (error) {
-        return failWith(error as Error);
-      }
-      written += bytes.length;
-      skipEmpty();
-    },
-    async close() {
-      if (state !== 'open') throw new SafetensorsWriteError(path, undefined, `writer is ${state}`);
-      const incomplete = plan.tensors[current];
-      if (incomplete !== undefined) {
-        return failWith(
-          new SafetensorsWriteError(
-            path,
-            incomplete.name,
-            `incomplete: ${written} of ${incomplete.byteLength} bytes written`,
-          ),
-        );
-      }
-      state = 'closed';
-      try {
-        await handle.close();
-        await rename(temporary, path);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
-    },
-    abort,
+    write: (name, data) => serialized(() => write(name, data)),
+    close: () => serialized(close),
+    abort: () => serialized(abort),
   };
 }
 
