@@ -24,6 +24,11 @@ export interface LoadOptions {
   session?: SessionConfig;
   /** Progress bar on stderr while building. Default: when stderr is a terminal. */
   progress?: boolean;
+  /**
+   * The checkpoint's config, already parsed (either kind; the decoder uses its text part). Default:
+   * `dir/config.json` read with @gemma3/config's `loadModelConfig`.
+   */
+  config?: ModelConfig;
 }
 
 export interface LoadedDecoder extends BuiltDecoder {
@@ -52,7 +57,7 @@ export async function buildDecoderModel(
   graph: DecoderGraphOptions,
   options: Omit<LoadOptions, 'session'> = {},
 ): Promise<BuiltDecoder> {
-  const modelConfig = await loadModelConfig(dir);
+  const modelConfig = options.config ?? (await loadModelConfig(dir));
   const config = textConfigOf(modelConfig);
   const checkpoint = await openCheckpoint(dir);
   const started = performance.now();
