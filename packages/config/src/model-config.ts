@@ -14,7 +14,11 @@ export interface Gemma3Config {
   readonly boi_token_index: number;
   /** `<end_of_image>` id. */
   readonly eoi_token_index: number;
-  /** `<image_soft_token>` id (262144: one past the tokenizer's vocab, inside the embedding's 262208 rows). */
+  /**
+   * `<image_soft_token>` id (262144 on released models). May be >= text_config.vocab_size: the reference
+   * then replaces it by 0 before the embedding lookup (its rows are never read), so it is only bounded
+   * to [0, 2^31 - 1].
+   */
   readonly image_token_index: number;
   readonly initializer_range: number;
   readonly tie_word_embeddings: boolean;
@@ -36,6 +40,9 @@ export const GEMMA3_DEFAULTS = {
 } as const;
 
 const D = GEMMA3_DEFAULTS;
+
+/** Largest id that fits an int32 input tensor. */
+const MAX_TOKEN_ID = 2 ** 31 - 1;
 
 /** Parses config.json contents (either model_type). `source` names the file in errors. */
 export function parseModelConfig(json: unknown, source: string): ModelConfig {
@@ -86,7 +93,7 @@ function parseMultimodalConfig(f: Fields): Gemma3Config {
     mm_tokens_per_image: mm,
     boi_token_index: f.int('boi_token_index', D.boi_token_index, 0, tokenMax),
     eoi_token_index: f.int('eoi_token_index', D.eoi_token_index, 0, tokenMax),
-    image_token_index: f.int('image_token_index', D.image_token_index, 0, tokenMax),
+    image_token_index: f.int('image_token_index', D.image_token_index, 0, MAX_TOKEN_ID),
     initializer_range: f.number('initializer_range', D.initializer_range, 0, 1e3),
     tie_word_embeddings: f.bool('tie_word_embeddings', D.tie_word_embeddings),
     eos_token_id: f.json.eos_token_id === null ? [] : f.intList('eos_token_id', [], 0, tokenMax),

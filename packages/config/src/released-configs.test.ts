@@ -99,6 +99,17 @@ describe('released gemma-3-4b-it config (6 text fields named)', () => {
     expect(config.eos_token_id).toEqual([1, 106]);
     expect(text.eos_token_id).toEqual([1]);
   });
+
+  test('image_token_index may lie past the text vocabulary (the reference maps it to 0 before embedding)', () => {
+    const json = fixture('gemma-3-4b-it.config.json');
+    const small = {
+      ...json,
+      text_config: { ...(json.text_config as object), vocab_size: 1000 },
+      image_token_index: 1000,
+    };
+    const parsed = parseModelConfig({ ...small, boi_token_index: 998, eoi_token_index: 999 }, 'c.json');
+    expect(parsed).toMatchObject({ image_token_index: 1000 });
+  });
 });
 
 describe('both formats of one model parse to the same object', () => {

@@ -142,6 +142,8 @@ describe('config.json validation names file and field', () => {
       'mm_tokens_per_image',
       /must divide the patch grid side/,
     ));
-  test('image token outside the embedding', () =>
-    expectRejected({ ...multimodal(), image_token_index: 262208 }, 'image_token_index', /262207/));
+  test('boi token outside the embedding', () =>
+    expectRejected({ ...multimodal(), boi_token_index: 262208 }, 'boi_token_index', /262207/));
+  test('negative image token', () =>
+    expectRejected({ ...multimodal(), image_token_index: -1 }, 'image_token_index', /\[0, /));
 });
