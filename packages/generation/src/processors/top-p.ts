@@ -1,3 +1,5 @@
+import { finiteEntries } from './finite-entries.js';
+
 /**
  * Top-p (nucleus) warper, as transformers' TopPLogitsWarper: sort the scores ascending, take the
  * cumulative softmax, and remove (-Infinity) every token whose cumulative probability is
@@ -13,65 +15,70 @@
  */
 export function applyTopP(scores: Float32Array, topP: number): void {
   if (topP >= 1) return;
-  let finite = 0;
+  const few = finiteEntries(scores, SORT_DIRECTLY);
+  if (few !== undefined) {
+    if (few.count <= 1) return;
+    const values = few.values.subarray(0, few.count);
+    const threshold = nucleusThreshold(Float32Array.from(values).sort(), 0, topP);
+    for (let j = 0; j < few.count; j++) {
+      if ((values[j] as number) < threshold) scores[few.ids[j] as number] = Number.NEGATIVE_INFINITY;
+    }
+    return;
+  }
   let max = Number.NEGATIVE_INFINITY;
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
     if (s === Number.NEGATIVE_INFINITY) continue;
-    finite++;
     if (s > max) max = s;
     if (s < min) min = s;
   }
-  if (finite <= 1 || max === min) return;
-  // Scores below `floor` are removed without sorting; `removedMass` is their unnormalised total.
-  let floor = Number.NEGATIVE_INFINITY;
-  let removedMass = 0;
+  if (max === min) return;
+  // Histogram of the unnormalised mass by score; the lowest bins whose total is <= (1 - topP) x total
+  // are removed without sorting (`removedMass`), the rest is sorted.
+  const width = (max - min) / BINS;
+  const mass = new Float64Array(BINS);
   let total = 0;
-  let cut = 0;
-  if (finite <= SORT_DIRECTLY) {
-    for (let i = 0; i < scores.length; i++) {
-      const s = scores[i] as number;
-      if (s !== Number.NEGATIVE_INFINITY) total += Math.exp(s - max);
-    }
-    cut = (1 - topP) * total;
-  } else {
-    const width = (max - min) / BINS;
-    const mass = new Float64Array(BINS);
-    for (let i = 0; i < scores.length; i++) {
-      const s = scores[i] as number;
-      if (s === Number.NEGATIVE_INFINITY) continue;
-      const w = Math.exp(s - max);
-      mass[Math.min(BINS - 1, Math.floor((s - min) / width))] += w;
-      total += w;
-    }
-    cut = (1 - topP) * total;
-    let bin = 0;
-    while (bin < BINS - 1 && removedMass + (mass[bin] as number) <= cut) removedMass += mass[bin++] as number;
-    floor = bin === 0 ? Number.NEGATIVE_INFINITY : min + bin * width;
-  }
-
-  let count = 0;
-  for (let i = 0; i < scores.length; i++)
-    if ((scores[i] as number) >= floor && scores[i] !== Number.NEGATIVE_INFINITY) count++;
-  const sorted = new Float32Array(count); // [n] candidates, ascending
-  let j = 0;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
-    if (s >= floor && s !== Number.NEGATIVE_INFINITY) sorted[j++] = s;
+    if (s === Number.NEGATIVE_INFINITY) continue;
+    const w = Math.exp(s - max);
+    mass[Math.min(BINS - 1, Math.floor((s - min) / width))] += w;
+    total += w;
   }
-  sorted.sort();
-  let cumulative = removedMass;
-  let threshold = max;
-  for (let i = 0; i < count - 1; i++) {
-    cumulative += Math.exp((sorted[i] as number) - max);
-    if (cumulative > cut) {
-      threshold = sorted[i] as number;
-      break;
-    }
+  const cut = (1 - topP) * total;
+  let bin = 0;
+  let removedMass = 0;
+  while (bin < BINS - 1 && removedMass + (mass[bin] as number) <= cut) removedMass += mass[bin++] as number;
+  const floor = bin === 0 ? Number.NEGATIVE_INFINITY : min + bin * width;
+  const candidates: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (s >= floor && s !== Number.NEGATIVE_INFINITY) candidates.push(s);
   }
+  const threshold = nucleusThreshold(Float32Array.from(candidates).sort(), removedMass / total, topP);
   for (let i = 0; i < scores.length; i++)
     if ((scores[i] as number) < threshold) scores[i] = Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * The lowest score kept, given the candidates sorted ascending (the top of the distribution) and the
+ * probability of everything below them: walking up, the first score whose cumulative probability
+ * exceeds 1 - topP is kept, and so is everything above; the best is always kept.
+ */
+function nucleusThreshold(sorted: Float32Array, massBelow: number, topP: number): number {
+  const n = sorted.length;
+  const max = sorted[n - 1] as number;
+  const below = massBelow; // probability of the tokens under the candidates
+  let candidateTotal = 0;
+  for (let i = 0; i < n; i++) candidateTotal += Math.exp((sorted[i] as number) - max);
+  const scale = (1 - below) / candidateTotal; // unnormalised weight -> probability
+  let cumulative = below;
+  for (let i = 0; i < n - 1; i++) {
+    cumulative += Math.exp((sorted[i] as number) - max) * scale;
+    if (cumulative > 1 - topP) return sorted[i] as number;
+  }
+  return max;
 }
 
 /** Rows with at most this many finite scores are sorted whole. */
