@@ -109,6 +109,26 @@ describe('Gemma3ForConditionalGeneration parity (tiny-vlm, fp32)', () => {
   }
 });
 
+describe('image embedding reuse', () => {
+  it('a later request with the same image does not run the vision encoder again', async () => {
+    const c = cases.find((k) => k.name === 'one_image')!;
+    model.visionEncoder.cache.clear();
+    const options = {
+      inputIds: c.input_ids,
+      pixelValues: await pixelsOf(c),
+      maxNewTokens: 2,
+      doSample: false,
+    };
+    const before = model.visionEncoder.encodedImages;
+    const first = await model.generate(options);
+    expect(model.visionEncoder.encodedImages - before).toBe(1);
+    const second = await model.generate(options);
+    expect(model.visionEncoder.encodedImages - before).toBe(1);
+    expect(second.sequences).toEqual(first.sequences);
+    expect(first.sequences[0]!.slice(0, -2)).toEqual(c.input_ids[0]);
+  });
+});
+
 describe('bidirectional image attention (negative control)', () => {
   const base = cases.find((c) => c.name === control.same_inputs_as)!;
 
