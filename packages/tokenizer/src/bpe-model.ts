@@ -3,6 +3,8 @@ import type { JsonFields } from './json-fields.js';
 import { PairTable } from './pair-table.js';
 
 const NO_CHAR = -1;
+/** charIds entry not looked up yet (filled lazily: enumerating 262k vocabulary keys at load is slow). */
+const NOT_LOOKED_UP = -2;
 /** Words up to this many symbols use a linear min-scan; longer ones a binary heap (O(n log n)). */
 const SMALL_WORD = 24;
 const CACHE_MAX_ENTRIES = 200_000;
@@ -23,15 +25,17 @@ const POS_SPAN = 2 ** 32;
  * about a "▁word". Long chunks (runs of CJK, base64) go through a heap, so time stays O(n log n).
  */
 export class BpeModel {
-  readonly vocab: Map<string, number>;
-  /** Model vocabulary by id (holes are `undefined`). */
-  readonly idToToken: string[];
+  /** The parsed `model.vocab` object, used as the token -> id table (no copy into a Map: load time). */
+  private readonly vocabJson: Record<string, unknown>;
+  private readonly fields: JsonFields;
+  private inverse: string[] | null = null;
+  private vocabCount = -1;
   /** Per merge index: the id it produces. The merge index is its rank. */
   private readonly mergeResult: Int32Array;
   private readonly merges: PairTable;
   /** (left char, right char) pairs across which some merge exists. */
   private readonly joinable: PairTable;
-  /** Code point -> id of the single-character token, or -1. */
+  /** Code point -> id of the single-character token, -1 when none, -2 not looked up yet. */
   private readonly charIds: Int32Array;
   /** Byte -> id of `<0xNN>`, or -1. */
   private readonly byteIds: Int32Array;
@@ -73,22 +77,14 @@ export class BpeModel {
     this.byteFallback = fields.boolean(spec.byte_fallback, 'model.byte_fallback', false);
     this.ignoreMerges = fields.boolean(spec.ignore_merges, 'model.ignore_merges', false);
 
-    const vocabJson = fields.object(spec.vocab, 'model.vocab');
-    this.vocab = new Map();
-    this.idToToken = [];
-    this.charIds = new Int32Array(0x110000).fill(NO_CHAR);
-    for (const token in vocabJson) {
-      const id = fields.tokenId(vocabJson[token], `model.vocab[${JSON.stringify(token)}]`);
-      this.vocab.set(token, id);
-      this.idToToken[id] = token;
-      const cp = token.codePointAt(0);
-      if (cp !== undefined && token.length === (cp > 0xffff ? 2 : 1)) this.charIds[cp] = id;
-    }
+    this.fields = fields;
+    this.vocabJson = fields.object(spec.vocab, 'model.vocab');
+    this.charIds = new Int32Array(0x110000).fill(NOT_LOOKED_UP);
 
     this.byteIds = new Int32Array(256).fill(-1);
     let allBytes = true;
     for (let b = 0; b < 256; b++) {
-      const id = this.vocab.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+      const id = this.tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
       if (id === undefined) allBytes = false;
       else this.byteIds[b] = id;
     }
@@ -97,7 +93,7 @@ export class BpeModel {
     const unkToken = spec.unk_token;
     if (unkToken === null || unkToken === undefined) this.unkId = -1;
     else {
-      const id = this.vocab.get(fields.string(unkToken, 'model.unk_token'));
+      const id = this.tokenToId(fields.string(unkToken, 'model.unk_token'));
       if (id === undefined)
         fields.fail('model.unk_token', `unk_token ${JSON.stringify(unkToken)} is not in model.vocab`);
       this.unkId = id;
@@ -107,57 +103,102 @@ export class BpeModel {
     this.merges = new PairTable(mergeList.length);
     this.joinable = new PairTable(Math.min(mergeList.length, 1 << 16));
     this.mergeResult = new Int32Array(mergeList.length);
-    const byteIdSet = new Set(this.byteIds);
+    // Ids whose merging would let unknown characters (byte pieces, unk) interact across a chunk cut.
+    const unknownSymbol = new Set<number>(this.byteIds);
+    if (this.unkId >= 0) unknownSymbol.add(this.unkId);
+    let largestUnknown = -1;
+    for (const id of unknownSymbol) largestUnknown = Math.max(largestUnknown, id);
     let unknownSymbolsMerge = false;
+    const vocab = this.vocabJson;
     for (let i = 0; i < mergeList.length; i++) {
       const entry = mergeList[i];
       let left: unknown;
       let right: unknown;
-      if (typeof entry === 'string') {
+      if (Array.isArray(entry) && entry.length === 2) {
+        left = entry[0];
+        right = entry[1];
+      } else if (typeof entry === 'string') {
         const parts = entry.split(' ');
         if (parts.length !== 2) fields.fail(`model.merges[${i}]`, 'expected "left right"');
         [left, right] = parts;
-      } else if (Array.isArray(entry) && entry.length === 2) {
-        [left, right] = entry;
       } else {
         fields.fail(`model.merges[${i}]`, 'expected ["left", "right"] or "left right"');
       }
       if (typeof left !== 'string' || typeof right !== 'string' || left === '' || right === '') {
         fields.fail(`model.merges[${i}]`, 'merge parts must be non-empty strings');
       }
-      const a = this.vocab.get(left);
-      const b = this.vocab.get(right);
-      const merged = this.vocab.get(left + right);
-      if (a === undefined || b === undefined || merged === undefined) {
-        const missing = a === undefined ? left : b === undefined ? right : left + right;
-        fields.fail(`model.merges[${i}]`, `token ${JSON.stringify(missing)} is not in model.vocab`);
+      const a = vocab[left];
+      const b = vocab[right];
+      const merged = vocab[left + right];
+      if (!isTokenId(a) || !isTokenId(b) || !isTokenId(merged)) {
+        const missing = !isTokenId(a) ? left : !isTokenId(b) ? right : left + right;
+        fields.fail(
+          `model.merges[${i}]`,
+          `token ${JSON.stringify(missing)} is not in model.vocab (with an integer id)`,
+        );
       }
       this.merges.set(a, b, i);
       this.mergeResult[i] = merged;
       this.joinable.set(lastCodePoint(left), right.codePointAt(0)!, 1);
-      if (byteIdSet.has(a) || byteIdSet.has(b) || a === this.unkId || b === this.unkId)
+      if ((a <= largestUnknown && unknownSymbol.has(a)) || (b <= largestUnknown && unknownSymbol.has(b))) {
         unknownSymbolsMerge = true;
+      }
     }
     const unkPossible = !(this.byteFallback && this.hasAllBytes) && this.unkId >= 0;
     this.unknownCharsBlockCuts = unknownSymbolsMerge || (unkPossible && this.fuseUnk);
   }
 
+  /** Number of entries in model.vocab (Rust `get_vocab_size`). */
   get size(): number {
-    return this.vocab.size;
+    if (this.vocabCount < 0) this.vocabCount = Object.keys(this.vocabJson).length;
+    return this.vocabCount;
+  }
+
+  /** The id of a model vocabulary token, or undefined. */
+  tokenToId(token: string): number | undefined {
+    const id = this.vocabJson[token];
+    return isTokenId(id) && Object.hasOwn(this.vocabJson, token) ? id : undefined;
+  }
+
+  /** Model vocabulary by id (holes are `undefined`); built on first use, validating every id. */
+  get idToToken(): readonly (string | undefined)[] {
+    if (this.inverse === null) {
+      const inverse: string[] = [];
+      for (const token in this.vocabJson) {
+        const id = this.vocabJson[token];
+        if (!isTokenId(id))
+          this.fields.fail(
+            `model.vocab[${JSON.stringify(token)}]`,
+            'expected a non-negative integer token id',
+          );
+        inverse[id] = token;
+      }
+      this.inverse = inverse;
+    }
+    return this.inverse;
+  }
+
+  /** Id of the single-character token for code point `cp`, or -1 (looked up once, then remembered). */
+  private charId(cp: number): number {
+    let id = this.charIds[cp]!;
+    if (id === NOT_LOOKED_UP) {
+      id = this.tokenToId(String.fromCodePoint(cp)) ?? NO_CHAR;
+      this.charIds[cp] = id;
+    }
+    return id;
   }
 
   /** Appends the ids of one pre-tokenized word to `out`. */
   encodeWord(word: string, out: number[]): void {
     if (word === '') return;
     if (this.ignoreMerges) {
-      const id = this.vocab.get(word);
+      const id = this.tokenToId(word);
       if (id !== undefined) {
         out.push(id);
         return;
       }
     }
     const joinable = this.joinable;
-    const charIds = this.charIds;
     const blockUnknown = this.unknownCharsBlockCuts;
     let start = 0;
     let prevCp = -1;
@@ -167,7 +208,7 @@ export class BpeModel {
       if (
         prevCp >= 0 &&
         joinable.get(prevCp, cp) < 0 &&
-        !(blockUnknown && (charIds[prevCp] === NO_CHAR || charIds[cp] === NO_CHAR))
+        !(blockUnknown && (this.charId(prevCp) === NO_CHAR || this.charId(cp) === NO_CHAR))
       ) {
         this.encodeChunk(word, start, i, out);
         start = i;
@@ -181,7 +222,7 @@ export class BpeModel {
   private encodeChunk(word: string, start: number, end: number, out: number[]): void {
     // A single BMP character that is a token needs no lookup at all.
     if (end - start === 1) {
-      const id = this.charIds[word.charCodeAt(start)]!;
+      const id = this.charId(word.charCodeAt(start));
       if (id !== NO_CHAR) {
         out.push(id);
         return;
@@ -223,7 +264,7 @@ export class BpeModel {
     for (let i = 0; i < chunk.length; ) {
       const cp = chunk.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
-      const id = this.charIds[cp]!;
+      const id = this.charId(cp);
       if (id !== NO_CHAR) {
         if (pendingUnk) {
           sym[n++] = this.unkId;
@@ -379,6 +420,10 @@ export class BpeModel {
     this.prev = new Int32Array(size);
     this.next = new Int32Array(size);
   }
+}
+
+function isTokenId(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value < 2 ** 31 && Number.isInteger(value);
 }
 
 function lastCodePoint(text: string): number {

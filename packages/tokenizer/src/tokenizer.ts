@@ -45,8 +45,7 @@ export interface SpecialTokenIds {
  */
 export class Tokenizer {
   readonly specialTokenIds: SpecialTokenIds;
-  /** Number of ids: one more than the largest id of the model vocabulary or added tokens. */
-  readonly vocabSize: number;
+  private largestId = -1;
   /** `padding_side` of tokenizer_config.json (default right). */
   readonly paddingSide: 'left' | 'right';
   /** `truncation_side` of tokenizer_config.json (default right). */
@@ -103,15 +102,11 @@ export class Tokenizer {
     const added = (
       root.added_tokens === undefined ? [] : fields.array(root.added_tokens, 'added_tokens')
     ).map((item, i) => parseAddedToken(item, fields, `added_tokens[${i}]`));
-    assignAddedTokenIds(added, this.model.vocab);
-    let maxId = -1;
-    for (const id of this.model.vocab.values()) if (id > maxId) maxId = id;
+    assignAddedTokenIds(added, this.model);
     for (const token of added) {
       if (!this.addedByContent.has(token.content)) this.addedByContent.set(token.content, token);
       if (token.special) this.specialContents.add(token.content);
-      if (token.id > maxId) maxId = token.id;
     }
-    this.vocabSize = maxId + 1;
     const normalize = this.normalize;
     const rawTokens = added.filter((t) => !t.normalized);
     const normalizedTokens = added.filter((t) => t.normalized);
@@ -234,7 +229,17 @@ export class Tokenizer {
 
   /** The id of a token string, or undefined. */
   tokenToId(token: string): number | undefined {
-    return this.addedByContent.get(token)?.id ?? this.model.vocab.get(token);
+    return this.addedByContent.get(token)?.id ?? this.model.tokenToId(token);
+  }
+
+  /** Number of ids: one more than the largest id of the model vocabulary or added tokens. */
+  get vocabSize(): number {
+    if (this.largestId < 0) {
+      let largest = this.model.idToToken.length - 1;
+      for (const id of this.addedDecodeForm.keys()) largest = Math.max(largest, id);
+      this.largestId = largest;
+    }
+    return this.largestId + 1;
   }
 
   /**
@@ -274,13 +279,15 @@ export class Tokenizer {
  * already known (model vocabulary or an earlier added token) keeps that id; a new one gets the model's
  * vocabulary size, or one more than the largest added id when that is already past it.
  */
-function assignAddedTokenIds(added: AddedToken[], vocab: Map<string, number>): void {
+function assignAddedTokenIds(added: AddedToken[], model: BpeModel): void {
   const known = new Map<string, number>();
   let maxAdded = -1;
   for (const token of added) {
-    let id = known.get(token.content) ?? vocab.get(token.content);
-    if (id === undefined)
-      id = maxAdded < 0 ? vocab.size : maxAdded >= vocab.size || vocab.size === 0 ? maxAdded + 1 : vocab.size;
+    let id = known.get(token.content) ?? model.tokenToId(token.content);
+    if (id === undefined) {
+      const size = model.size;
+      id = maxAdded < 0 ? size : maxAdded >= size || size === 0 ? maxAdded + 1 : size;
+    }
     token.id = id;
     known.set(token.content, id);
     if (id > maxAdded) maxAdded = id;

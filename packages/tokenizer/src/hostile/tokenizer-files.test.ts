@@ -35,7 +35,7 @@ describe('malformed tokenizer.json', () => {
   const fieldCases: [string, (json: Json) => void, string][] = [
     ['model missing', (j) => delete j.model, 'model'],
     ['vocab not an object', (j) => (j.model.vocab = [1, 2]), 'model.vocab'],
-    ['negative vocab id', (j) => (j.model.vocab.a = -4), 'model.vocab["a"]'],
+    ['negative vocab id of a merged token', (j) => (j.model.vocab.a = -4), 'model.merges[3]'],
     ['merges missing', (j) => delete j.model.merges, 'model.merges'],
     [
       'merge of an unknown token',
@@ -100,6 +100,18 @@ describe('malformed tokenizer.json', () => {
     expect(error).toBeInstanceOf(UnsupportedComponentError);
     expect((error as UnsupportedComponentError).component).toBe(component);
     expect((error as UnsupportedComponentError).componentType).toBe(type);
+  });
+
+  it('a bad id of a token no merge uses is reported on first use of the id table (not parsed up front: load time)', () => {
+    const tokenizer = tokenizerFromJson(mutated((j) => (j.model.vocab.X = 1.5)));
+    let error: unknown;
+    try {
+      tokenizer.decode([2]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TokenizerFileError);
+    expect((error as TokenizerFileError).field).toBe('model.vocab["X"]');
   });
 
   it('a file that is not JSON, or missing, is a TokenizerFileError', async () => {

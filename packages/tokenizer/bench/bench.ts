@@ -1,0 +1,157 @@
+// Encode throughput, load time and memory: @gemma3/tokenizer vs @huggingface/tokenizers on the same
+// corpus, in one run. Each library runs in its own child process so load time and memory are its own.
+// Usage: pnpm --filter @gemma3/tokenizer bench   (add `-- --mb 6` to change the corpus size)
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { gemmaModelDir, gemmaTokenizerJson } from '../src/test-utils/gemma-files.js';
+import { buildCorpus } from './corpus.js';
+
+type Library = 'ours' | 'hf';
+interface Report {
+  library: Library;
+  loadMs: number;
+  rssMiB: number;
+  heapMiB: number;
+  corpusMBps: number;
+  tokens: number;
+  scaling: { bytes: number; MBps: number }[];
+  idsChecksum: number;
+}
+
+type Encode = (text: string) => ArrayLike<number>;
+
+async function load(library: Library): Promise<Encode> {
+  if (library === 'ours') {
+    const { Tokenizer } = await import('../src/index.js');
+    const tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+    return (text) => tokenizer.encode(text);
+  }
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const json = JSON.parse(readFileSync(gemmaTokenizerJson, 'utf8'));
+  const config = JSON.parse(readFileSync(`${gemmaModelDir}/tokenizer_config.json`, 'utf8'));
+  const tokenizer = new Tokenizer(json, config);
+  return (text) => tokenizer.encode(text).ids;
+}
+
+function mbps(bytes: number, ms: number): number {
+  return bytes / 1e6 / (ms / 1000);
+}
+
+async function child(library: Library, mb: number): Promise<void> {
+  const docs = buildCorpus(mb * 1e6);
+  const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
+  globalThis.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  const baseHeap = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const encode = await load(library);
+  const loadMs = performance.now() - t0;
+  globalThis.gc?.();
+  const memory = process.memoryUsage();
+
+  // Warm-up on 1 MB of documents (JIT and caches), then the timed pass over the whole corpus.
+  let warm = 0;
+  for (const doc of docs) {
+    encode(doc);
+    warm += doc.length;
+    if (warm > 1e6) break;
+  }
+  let tokens = 0;
+  let checksum = 0;
+  const t1 = performance.now();
+  for (const doc of docs) {
+    const ids = encode(doc);
+    tokens += ids.length;
+    for (let i = 0; i < ids.length; i++) checksum = (checksum * 31 + ids[i]!) % 1_000_000_007;
+  }
+  const corpusMs = performance.now() - t1;
+
+  // Scaling: one input of 10 KB, 100 KB, 1 MB (the documents joined; no document separator tricks).
+  const joined = docs.join('\n');
+  const scaling: Report['scaling'] = [];
+  for (const size of [10_000, 100_000, 1_000_000]) {
+    const text = joined.slice(0, size);
+    const runs = Math.max(1, Math.round(2_000_000 / size));
+    const t = performance.now();
+    for (let r = 0; r < runs; r++) encode(text);
+    scaling.push({
+      bytes: Buffer.byteLength(text),
+      MBps: mbps(Buffer.byteLength(text) * runs, performance.now() - t),
+    });
+  }
+  const report: Report = {
+    library,
+    loadMs,
+    rssMiB: (memory.rss - baseRss) / 2 ** 20,
+    heapMiB: (memory.heapUsed - baseHeap) / 2 ** 20,
+    corpusMBps: mbps(bytes, corpusMs),
+    tokens,
+    scaling,
+    idsChecksum: checksum,
+  };
+  process.send!(report);
+}
+
+function runChild(library: Library, mb: number): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', library, '--mb', String(mb)], {
+      execArgv: [...process.execArgv, '--expose-gc', '--max-old-space-size=4096'],
+    });
+    proc.once('message', (m) => resolve(m as Report));
+    proc.once('exit', (code) => code !== 0 && reject(new Error(`${library} child exited with ${code}`)));
+  });
+}
+
+const args = process.argv.slice(2);
+const mb = Number(args[args.indexOf('--mb') + 1] || 6);
+if (args.includes('--child')) {
+  await child(args[args.indexOf('--child') + 1] as Library, mb);
+} else {
+  const docs = buildCorpus(mb * 1e6);
+  const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
+  console.log(
+    `corpus: ${docs.length} documents, ${(bytes / 1e6).toFixed(2)} MB UTF-8 (deterministic, built from fixtures)`,
+  );
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  const ours = await runChild('ours', mb);
+  const hf = await runChild('hf', mb);
+  const row = (name: string, a: string, b: string, ratio: string) => `| ${name} | ${a} | ${b} | ${ratio} |`;
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const lines = [
+    '| | @gemma3/tokenizer | @huggingface/tokenizers | ratio |',
+    '|---|---|---|---|',
+    row(
+      `encode ${f(bytes / 1e6)} MB corpus (MB/s)`,
+      f(ours.corpusMBps),
+      f(hf.corpusMBps),
+      `${f(ours.corpusMBps / hf.corpusMBps, 1)}x`,
+    ),
+    row(
+      'load tokenizer.json + config (ms)',
+      f(ours.loadMs, 0),
+      f(hf.loadMs, 0),
+      `${f(hf.loadMs / ours.loadMs, 1)}x faster`,
+    ),
+    row('RSS after load (MiB, delta)', f(ours.rssMiB, 0), f(hf.rssMiB, 0), ''),
+    row('JS heap after load (MiB, delta)', f(ours.heapMiB, 0), f(hf.heapMiB, 0), ''),
+    ...ours.scaling.map((s, i) =>
+      row(
+        `one ${s.bytes >= 1e6 ? '1 MB' : `${Math.round(s.bytes / 1e3)} KB`} input (MB/s)`,
+        f(s.MBps),
+        f(hf.scaling[i]!.MBps),
+        `${f(s.MBps / hf.scaling[i]!.MBps, 1)}x`,
+      ),
+    ),
+    row(
+      'tokens / checksum of ids',
+      `${ours.tokens} / ${ours.idsChecksum}`,
+      `${hf.tokens} / ${hf.idsChecksum}`,
+      ours.idsChecksum === hf.idsChecksum ? 'same ids' : 'ids differ',
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
