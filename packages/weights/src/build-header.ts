@@ -35,7 +35,8 @@ export function buildHeader(
   declarations: readonly TensorDeclaration[],
   metadata: Readonly<Record<string, string>> | undefined,
 ): HeaderPlan {
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not replace the prototype.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata !== undefined) {
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') throw new SafetensorsMetadataError(file, key);

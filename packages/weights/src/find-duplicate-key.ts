@@ -16,9 +16,10 @@ interface ObjectFrame {
 /**
  * Finds the first object key that appears twice in the same object of a JSON text (which
  * `JSON.parse` silently resolves by keeping the last). The text must already be known to be valid
- * JSON; this is a single pass that only tracks strings, braces, brackets and commas.
+ * JSON; this is a single pass that only tracks strings, braces, brackets and commas. When given,
+ * `topLevelKeys` receives the top-level keys in text order (`Object.keys` puts integer-like keys first).
  */
-export function findDuplicateKey(text: string): DuplicateKey | undefined {
+export function findDuplicateKey(text: string, topLevelKeys?: string[]): DuplicateKey | undefined {
   const stack: (ObjectFrame | null)[] = []; // null marks an array
   let i = 0;
   while (i < text.length) {
@@ -31,6 +32,7 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
         const key = JSON.parse(text.slice(i, j + 1)) as string;
         if (frame.keys.has(key)) return { key, depth: stack.length, parentKey: frame.parentKey };
         frame.keys.add(key);
+        if (stack.length === 1) topLevelKeys?.push(key);
         frame.lastKey = key;
         frame.expectingKey = false;
       }

@@ -80,6 +80,19 @@ describe('round trip through writeSafetensors and openSafetensors', () => {
     await file.close();
   });
 
+  test('names that are special in JavaScript objects or sort oddly keep their place', async () => {
+    const path = join(dir, 'names.safetensors');
+    const names = ['__proto__', 'constructor', '0', ' ', 'é', 'toString'];
+    await writeSafetensors(
+      path,
+      names.map((name, i) => ({ name, dtype: 'U8' as const, shape: [1], data: new Uint8Array([i]) })),
+    );
+    const file = await openSafetensors(path);
+    expect(file.names()).toEqual(names);
+    for (const [i, name] of names.entries()) expect([...(await file.read(name)).bytes]).toEqual([i]);
+    await file.close();
+  });
+
   test('info gives absolute byte offsets that point at the tensor bytes', async () => {
     const path = join(dir, 'o.safetensors');
     await writeSafetensors(path, [

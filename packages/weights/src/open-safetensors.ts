@@ -9,7 +9,7 @@ import { WeightsFileError } from './errors/weights-file-error.js';
 import { MAX_HEADER_BYTES } from './header-limits.js';
 import { parseHeader } from './parse-header.js';
 import type { RawTensor, TensorInfo } from './tensor-info.js';
-import { float64ToFloat32, widenUpperHalfInPlace } from './to-float32.js';
+import { float64ToFloat32, readWidened } from './to-float32.js';
 
 /** Largest single fs read (Node refuses reads of 2 GiB or more). */
 const READ_CHUNK = 1 << 30;
@@ -163,11 +163,10 @@ export class SafetensorsFile {
       await readExactly(handle, this.path, new Uint8Array(out.buffer), info.byteOffset, name);
       return out;
     }
-    // 16-bit values go to the upper half of the output buffer, then are widened front to back.
-    const upperHalf = new Uint8Array(out.buffer, out.byteLength / 2, out.byteLength / 2);
-    await readExactly(handle, this.path, upperHalf, info.byteOffset, name);
-    widenUpperHalfInPlace(out, dtype);
-    return out;
+    // 16-bit values are read into the upper half of the output buffer and widened in place.
+    return readWidened(out, dtype, (target, first) =>
+      readExactly(handle, this.path, target, info.byteOffset + 2 * first, name),
+    );
   }
 
   /** The tensor's bytes in chunks of at most `chunkBytes`, for tensors too large to hold twice. */

@@ -26,7 +26,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function decodeJson(file: string, headerBytes: Uint8Array): Record<string, unknown> {
+function decodeJson(file: string, headerBytes: Uint8Array, keyOrder: string[]): Record<string, unknown> {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
@@ -46,7 +46,7 @@ function decodeJson(file: string, headerBytes: Uint8Array): Record<string, unkno
   if (!isPlainObject(parsed)) {
     throw new SafetensorsHeaderJsonError(file, 'header must be a JSON object', text.slice(0, EXCERPT_CHARS));
   }
-  const duplicate = findDuplicateKey(text);
+  const duplicate = findDuplicateKey(text, keyOrder);
   if (duplicate !== undefined) {
     if (duplicate.depth === 1 && duplicate.key !== '__metadata__') {
       throw new SafetensorsDuplicateTensorError(file, duplicate.key);
@@ -131,12 +131,14 @@ export function parseHeader(
   dataStart: number,
   dataSize: number,
 ): ParsedHeader {
-  const json = decodeJson(file, headerBytes);
+  const keyOrder: string[] = [];
+  const json = decodeJson(file, headerBytes, keyOrder);
   const metadata = parseMetadata(file, json.__metadata__);
   const entries: Entry[] = [];
-  for (const [name, value] of Object.entries(json)) {
-    if (name !== '__metadata__') entries.push(parseEntry(file, name, value));
+  for (const name of keyOrder) {
+    if (name !== '__metadata__') entries.push(parseEntry(file, name, json[name]));
   }
+  // File order: by offset; zero-size tensors sharing an offset keep their order in the header text.
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let previous: Entry | undefined;
   for (const entry of entries) {
