@@ -75,19 +75,23 @@ export class Gemma3ImageProcessorFast {
     if (loaded.kind === 'encoded' && !settings.doPanAndScan && settings.doResize) {
       const header = await inspectImage(loaded.bytes, loaded.source, limits);
       const plain = header.space !== 'cmyk' && !(header.depth === 'ushort' && header.channels === 1);
-      if (plain && outW <= header.width && outH <= header.height) {
-        // One libvips pipeline from the encoded bytes: orient, drop alpha, grey -> sRGB, shrink.
-        const pipeline = sharp(loaded.bytes, {
+      if (plain) {
+        // One libvips pipeline from the encoded bytes: orient, drop alpha, grey -> sRGB, shrink the
+        // axes that shrink; axes that grow are finished in TypeScript (see resizeBox).
+        const shrinkW = Math.min(outW, header.width);
+        const shrinkH = Math.min(outH, header.height);
+        let pipeline = sharp(loaded.bytes, {
           failOn: 'truncated',
           limitInputPixels: limits.maxPixels,
           pages: 1,
         })
           .autoOrient()
           .removeAlpha()
-          .toColourspace('srgb')
-          .resize(outW, outH, { fit: 'fill', kernel: 'linear' })
-          .raw();
-        return { pieces: [await toPiece(pipeline, loaded.source)], numCrops: 0 };
+          .toColourspace('srgb');
+        if (shrinkW !== header.width || shrinkH !== header.height) {
+          pipeline = pipeline.resize(shrinkW, shrinkH, { fit: 'fill', kernel: 'linear' });
+        }
+        return { pieces: [growTo(await toPiece(pipeline.raw(), loaded.source), outW, outH)], numCrops: 0 };
       }
     }
     // Decode once to RGB (PIL's conversion rules), then crop and resize from the raw pixels.
@@ -138,6 +142,11 @@ async function resizeBox(
     if (!whole) pipeline = pipeline.extract(box);
     piece = await toPiece(pipeline.resize(shrinkW, shrinkH, { fit: 'fill', kernel: 'linear' }).raw(), source);
   }
+  return growTo(piece, outW, outH);
+}
+
+/** Finishes enlarged axes with the TypeScript PIL resampler (identity when already outW x outH). */
+function growTo(piece: ResizedPiece, outW: number, outH: number): ResizedPiece {
   if (piece.width === outW && piece.height === outH) return piece;
   const grown = pilBilinearResize({ ...piece, channels: 3 }, outW, outH);
   return { width: grown.width, height: grown.height, data: grown.data };
