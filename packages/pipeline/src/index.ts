@@ -1,0 +1,42 @@
+export { AutoModel, type AutoModelOptions, type Gemma3AnyModel } from './auto-model.js';
+export { AutoProcessor, type AutoProcessorOptions } from './auto-processor.js';
+export { AutoTokenizer } from './auto-tokenizer.js';
+export { ImageFetchError, type ImageFetchProblem } from './errors/image-fetch-error.js';
+export { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
+export { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
+export { UnsupportedModelError } from './errors/unsupported-model-error.js';
+export { UnsupportedTaskError } from './errors/unsupported-task-error.js';
+export {
+  Gemma3Pipeline,
+  type GenerationOutput,
+  type LoadTimings,
+  PIPELINE_TASKS,
+  type PipelineInput,
+  type PipelineTask,
+} from './gemma3-pipeline.js';
+export {
+  DEFAULT_IMAGE_FETCH,
+  fetchRemoteImage,
+  type ImageFetchOptions,
+  type PipelineImage,
+} from './load-image.js';
+export {
+  type ImageContentItem,
+  type PipelineContentItem,
+  type PipelineMessage,
+  splitConversation,
+  type TextContentItem,
+} from './messages.js';
+export { detectModelKind, type ModelKind, type ModelKindInfo } from './model-kind.js';
+export { type ImageTextToTextPipeline, pipeline, type TextGenerationPipeline } from './pipeline.js';
+export {
+  type GenerationCallOptions,
+  type ImageCallOptions,
+  type LoadModelOptions,
+  type PipelineDtype,
+  type PipelineOptions,
+  type StreamedToken,
+  SUPPORTED_DTYPES,
+} from './pipeline-options.js';
+export { resolveModelFolder } from './resolve-model-folder.js';
+export type { GenerationTimings } from './timings.js';

@@ -1,0 +1,59 @@
+import type { GenerationSettings, TokenStreamer } from '@gemma3/generation';
+import type { ResolveModelOptions } from '@gemma3/hub';
+import type { SessionConfig } from '@gemma3/onnx';
+import type { ImageFetchOptions, PipelineImage } from './load-image.js';
+
+/** Weight precision the models run in. Only float32 is implemented (the graphs are float32 throughout). */
+export type PipelineDtype = 'float32';
+export const SUPPORTED_DTYPES: readonly PipelineDtype[] = ['float32'];
+
+/** How a model is found and loaded (shared by pipeline() and the Auto classes). */
+export interface LoadModelOptions {
+  /** @gemma3/hub options for model ids (revision, cache folder, token, offline, onProgress, fetch ...). */
+  hub?: ResolveModelOptions;
+  /** Folder of built ONNX graphs. Default `$GEMMA3_CACHE_DIR`, `$XDG_CACHE_HOME/gemma3` or `~/.cache/gemma3`. */
+  cacheDir?: string;
+  /** Progress bars on stderr (download, graph build). Default: when stderr is a terminal. */
+  progress?: boolean;
+  /** onnxruntime CPU options (threads, spinning, ...). */
+  session?: SessionConfig;
+  /** Default and only value: 'float32'. Anything else is an InvalidPipelineInputError. */
+  dtype?: PipelineDtype;
+}
+
+export interface PipelineOptions extends LoadModelOptions {
+  /** `fast` (default): libvips through sharp; `slow`: the pure TypeScript resize matching PIL. */
+  imageProcessor?: 'fast' | 'slow';
+  /** Limits for images given by http(s) URL. */
+  images?: ImageFetchOptions;
+  /** Generation defaults for every call (a call's own options win; generation_config.json below both). */
+  generation?: GenerationCallOptions;
+}
+
+/** A token as `onToken` sees it: its id and the text it completed ('' while a character is unfinished). */
+export interface StreamedToken {
+  id: number;
+  text: string;
+}
+
+export interface GenerationCallOptions extends GenerationSettings {
+  /** Sampling seed; the same seed gives the same tokens. Default random (returned as `seed`). */
+  seed?: number;
+  /** Stop when the generated text contains one of these (kept in the text). */
+  stopStrings?: readonly string[];
+  /** Stops generation; the call resolves with what it has (`finishReason: 'abort'`). */
+  signal?: AbortSignal;
+  /** Raw token events of @gemma3/generation. */
+  streamer?: TokenStreamer;
+  /** Each new token with the text it completes (special tokens give ''). */
+  onToken?: (token: StreamedToken) => void;
+  /** Each new piece of text (the concatenation is `text`). */
+  onText?: (text: string) => void;
+}
+
+export interface ImageCallOptions {
+  /** Images for a prompt string (`<start_of_image>` marks where each goes; prepended when the prompt has none). */
+  images?: readonly PipelineImage[];
+  /** Pan & scan crops for large non-square images (processor default: off). */
+  panAndScan?: boolean;
+}

@@ -1,0 +1,79 @@
+import { Tokenizer } from '@gemma3/tokenizer';
+import { AutoModel } from './auto-model.js';
+import { AutoProcessor } from './auto-processor.js';
+import { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
+import { UnsupportedTaskError } from './errors/unsupported-task-error.js';
+import { Gemma3Pipeline, PIPELINE_TASKS, type PipelineTask } from './gemma3-pipeline.js';
+import { detectModelKind } from './model-kind.js';
+import type { PipelineOptions } from './pipeline-options.js';
+import { resolveModelFolder } from './resolve-model-folder.js';
+
+export type TextGenerationPipeline = Gemma3Pipeline<'text-generation'>;
+export type ImageTextToTextPipeline = Gemma3Pipeline<'image-text-to-text'>;
+
+/**
+ * The one-call API: resolves `model` (a local folder or a Hugging Face id, through @gemma3/hub), checks
+ * it is Gemma 3, loads the model (building its ONNX graphs on first use) and the tokenizer or processor.
+ *
+ * - `text-generation`: Gemma3ForCausalLM; on a multimodal folder only its text decoder is loaded.
+ * - `image-text-to-text`: Gemma3ForConditionalGeneration + Gemma3Processor; needs a multimodal model.
+ */
+export async function pipeline(
+  task: 'text-generation',
+  model: string,
+  options?: PipelineOptions,
+): Promise<TextGenerationPipeline>;
+export async function pipeline(
+  task: 'image-text-to-text',
+  model: string,
+  options?: PipelineOptions,
+): Promise<ImageTextToTextPipeline>;
+export async function pipeline(
+  task: PipelineTask,
+  model: string,
+  options?: PipelineOptions,
+): Promise<Gemma3Pipeline>;
+export async function pipeline(
+  task: PipelineTask,
+  model: string,
+  options: PipelineOptions = {},
+): Promise<Gemma3Pipeline> {
+  if (!PIPELINE_TASKS.includes(task)) throw new UnsupportedTaskError(String(task), PIPELINE_TASKS);
+  const started = performance.now();
+  const dir = await resolveModelFolder(model, options);
+  const resolved = performance.now();
+  const info = await detectModelKind(dir);
+  if (task === 'image-text-to-text' && info.kind !== 'multimodal') {
+    throw new TaskModelMismatchError(
+      dir,
+      task,
+      info.modelType,
+      'it has no vision tower (use text-generation)',
+    );
+  }
+  const processor =
+    task === 'image-text-to-text'
+      ? await AutoProcessor.fromFolder(dir, {
+          ...(options.imageProcessor === undefined ? {} : { imageProcessor: options.imageProcessor }),
+        })
+      : undefined;
+  const tokenizer = processor?.tokenizer ?? (await Tokenizer.fromPretrained(dir));
+  const loadedModel = await AutoModel.fromFolder(dir, {
+    ...options,
+    kind: task === 'text-generation' ? 'text' : 'multimodal',
+  });
+  const loaded = performance.now();
+  return new Gemma3Pipeline(
+    task,
+    dir,
+    info,
+    loadedModel,
+    tokenizer,
+    processor,
+    {
+      resolveMs: resolved - started,
+      loadMs: loaded - resolved,
+    },
+    options,
+  );
+}
