@@ -7,6 +7,7 @@ export {
 } from './convert/bfloat16.js';
 export {
   float16BitsToFloat32,
+  float16Table,
   float16ToFloat32,
   float32ToFloat16,
   float32ToFloat16Bits,
@@ -42,6 +43,7 @@ export { WeightsError, type WeightsErrorOptions } from './errors/weights-error.j
 export { WeightsFileError } from './errors/weights-file-error.js';
 export {
   detectGemma3Layout,
+  type Gemma3Prefixes,
   type Gemma3WeightLayout,
   type Gemma3Weights,
   gemma3Weights,
