@@ -104,8 +104,27 @@ async function fetchUrl(url: string, options: LoadOptions): Promise<Uint8Array> 
   if (!response.ok) throw new InvalidImageInputError(url, `HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared)) checkBytes(url, declared, options.limits);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  checkBytes(url, bytes.length, options.limits);
+  // Read the body in chunks and stop as soon as it passes the limit (no content-length is trusted).
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > options.limits.maxBytes) {
+      await reader.cancel();
+      throw new ImageTooLargeError(url, 'bytes', total, options.limits.maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
   return bytes;
 }
 

@@ -28,6 +28,7 @@ describe('preprocessor config', () => {
     [{ resample: 3 }, 'resample'],
     [{ size: { height: 0, width: 10 } }, 'size.height'],
     [{ size: { shortest_edge: 10 } }, 'size'],
+    [{ size: { height: 100_000, width: 100_000 } }, 'size.height'],
     [{ image_mean: [0.5, 0.5] }, 'image_mean'],
     [{ image_std: [0.5, 0, 0.5] }, 'image_std'],
     [{ do_resize: 'yes' }, 'do_resize'],
