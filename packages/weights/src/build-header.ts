@@ -35,13 +35,14 @@ export function buildHeader(
   declarations: readonly TensorDeclaration[],
   metadata: Readonly<Record<string, string>> | undefined,
 ): HeaderPlan {
-  // No prototype: a tensor named "__proto__" must become a key, not replace the prototype.
-  const header: Record<string, unknown> = Object.create(null);
+  // Built as [key, value] pairs and joined by hand: an object would put integer-like names ("0") first
+  // and treat "__proto__" specially, and the header text must list tensors in the given order.
+  const header: [string, unknown][] = [];
   if (metadata !== undefined) {
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') throw new SafetensorsMetadataError(file, key);
     }
-    header.__metadata__ = metadata;
+    header.push(['__metadata__', metadata]);
   }
   const tensors: PlannedTensor[] = [];
   const seen = new Set<string>();
@@ -66,10 +67,11 @@ export function buildHeader(
       throw new SafetensorsShapeError(file, name, `data would exceed ${Number.MAX_SAFE_INTEGER} bytes`);
     }
     tensors.push({ name, dtype, shape: [...shape], byteOffset: offset, byteLength: Number(byteLength) });
-    header[name] = { dtype, shape, data_offsets: [offset, Number(end)] };
+    header.push([name, { dtype, shape, data_offsets: [offset, Number(end)] }]);
     offset = Number(end);
   }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const text = `{${header.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`;
+  const json = new TextEncoder().encode(text);
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded > MAX_HEADER_BYTES) {
     throw new SafetensorsHeaderLengthError(file, BigInt(padded), MAX_HEADER_BYTES, 0);

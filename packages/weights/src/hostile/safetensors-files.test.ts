@@ -173,6 +173,8 @@ describe('data_offsets', () => {
     ['end before begin', [8, 0]],
     ['negative', [-8, 0]],
     ['absent', undefined],
+    ['beyond 2^53', [0, 2 ** 60]],
+    ['fractional', [0, 7.5]],
   ])('malformed: %s', async (_label, offsets) => {
     const e = await openError({ a: { dtype: 'F32', shape: [2], data_offsets: offsets } }, new Uint8Array(8));
     expect(e.code).toBe('safetensors/offsets-malformed');
