@@ -183,8 +183,9 @@ export async function generate<TExtra = undefined>(
         if (chosen[row] === null) continue;
         const rowTokens = newTokens[row] as number[];
         rowTokens.push(token);
-        const stopString = matcher?.match(rowTokens);
-        if (settings.eosTokenIds.includes(token)) finishReasons[row] = 'stop';
+        const isEos = settings.eosTokenIds.includes(token);
+        const stopString = isEos ? undefined : matcher?.match(rowTokens);
+        if (isEos) finishReasons[row] = 'stop';
         else if (stopString !== undefined) {
           finishReasons[row] = 'stop';
           stoppedBy[row] = stopString;
