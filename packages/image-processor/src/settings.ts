@@ -64,11 +64,19 @@ export const DEFAULT_SETTINGS: ImageProcessorSettings = {
   panAndScanMinRatioToActivate: 1.2,
 };
 
-function positiveInteger(field: string, value: unknown, file?: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+/** Largest output side accepted (the output alone is 12 * side^2 bytes per image: 768 MiB at 8192). */
+export const MAX_OUTPUT_SIDE = 8192;
+
+function positiveInteger(
+  field: string,
+  value: unknown,
+  file?: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw new InvalidPreprocessorConfigError(
       field,
-      `expected a positive integer, got ${JSON.stringify(value)}`,
+      `expected an integer in [1, ${max}], got ${JSON.stringify(value)}`,
       file,
     );
   }
@@ -150,8 +158,8 @@ export function resolvePreprocessorConfig(
       );
     }
     size = {
-      height: positiveInteger('size.height', s.height, file),
-      width: positiveInteger('size.width', s.width, file),
+      height: positiveInteger('size.height', s.height, file, MAX_OUTPUT_SIDE),
+      width: positiveInteger('size.width', s.width, file, MAX_OUTPUT_SIDE),
     };
   }
   const imageStd = has(json.image_std) ? triple('image_std', json.image_std, file) : d.imageStd;
