@@ -70,7 +70,7 @@ describe('safetensors round trip (property)', () => {
           await rm(path);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 
