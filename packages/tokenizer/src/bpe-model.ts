@@ -8,6 +8,8 @@ const NOT_LOOKED_UP = -2;
 /** Words up to this many symbols use a linear min-scan; longer ones a binary heap (O(n log n)). */
 const SMALL_WORD = 24;
 const CACHE_MAX_ENTRIES = 200_000;
+/** Total UTF-16 units of cached chunks before the cache is cleared (bounds its memory to tens of MB). */
+const CACHE_MAX_CHARS = 4_000_000;
 /** Chunks longer than this (UTF-16 units) are not cached: they rarely repeat. */
 const CACHE_MAX_CHUNK = 256;
 /** Heap keys are rank * 2^32 + position: ordered by rank, then leftmost position (as the Rust library). */
@@ -47,6 +49,7 @@ export class BpeModel {
   /** When unknown characters could interact across a chunk boundary, never cut next to one. */
   private readonly unknownCharsBlockCuts: boolean;
   private readonly cache = new Map<string, Int32Array>();
+  private cacheChars = 0;
 
   // Scratch buffers reused across words.
   private sym = new Int32Array(256);
@@ -240,8 +243,12 @@ export class BpeModel {
     const count = this.bpe(chunk);
     const sym = this.sym;
     if (cacheable) {
-      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      if (this.cache.size >= CACHE_MAX_ENTRIES || this.cacheChars >= CACHE_MAX_CHARS) {
+        this.cache.clear();
+        this.cacheChars = 0;
+      }
       this.cache.set(chunk, sym.slice(0, count));
+      this.cacheChars += chunk.length;
     }
     for (let i = 0; i < count; i++) out.push(sym[i]!);
   }

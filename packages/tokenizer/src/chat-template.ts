@@ -156,6 +156,7 @@ export function renderChatTemplate(
   env.set('range', (start: number, stop?: number, step = 1) =>
     boundedRange(start, stop, step, limits.maxListLength),
   );
+  env.set('strftime_now', (format: unknown) => strftime(new Date(), String(format)));
   for (const [key, value] of Object.entries(config)) {
     if (key.endsWith('_token')) {
       const content = typeof value === 'string' ? value : (value as { content?: unknown } | null)?.content;
@@ -186,4 +187,62 @@ function boundedRange(start: number, stop: number | undefined, step: number, max
   const count = Math.max(0, Math.ceil((stop - start) / step));
   if (count > maxLength) throw new ChatTemplateLimitError({ limit: 'maxListLength', value: maxLength });
   return Array.from({ length: count }, (_, i) => start + i * step);
+}
+
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Python's strftime for the directives chat templates use (local time); `%%` is a percent sign. */
+export function strftime(date: Date, format: string): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return format.replace(/%([%aAbBdHIjmMpSyY])/g, (_, directive: string) => {
+    switch (directive) {
+      case 'a':
+        return dayNames[date.getDay()]!.slice(0, 3);
+      case 'A':
+        return dayNames[date.getDay()]!;
+      case 'b':
+        return monthNames[date.getMonth()]!.slice(0, 3);
+      case 'B':
+        return monthNames[date.getMonth()]!;
+      case 'd':
+        return pad(date.getDate());
+      case 'H':
+        return pad(date.getHours());
+      case 'I':
+        return pad(((date.getHours() + 11) % 12) + 1);
+      case 'j': {
+        const days =
+          Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) - Date.UTC(date.getFullYear(), 0, 1);
+        return pad(days / 86_400_000 + 1, 3);
+      }
+      case 'm':
+        return pad(date.getMonth() + 1);
+      case 'M':
+        return pad(date.getMinutes());
+      case 'p':
+        return date.getHours() < 12 ? 'AM' : 'PM';
+      case 'S':
+        return pad(date.getSeconds());
+      case 'y':
+        return pad(date.getFullYear() % 100);
+      case 'Y':
+        return String(date.getFullYear());
+      default:
+        return '%';
+    }
+  });
 }

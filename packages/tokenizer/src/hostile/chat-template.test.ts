@@ -104,3 +104,13 @@ describe('hostile chat templates', () => {
     );
   });
 });
+
+describe('template helpers', () => {
+  it('strftime_now formats like Python strftime', async () => {
+    const { strftime } = await import('../chat-template.js');
+    const date = new Date(2026, 0, 5, 14, 3, 9); // local time
+    expect(strftime(date, '%d %b %Y, %A %B %H:%M:%S %I%p %j %y %m %%')).toBe(
+      '05 Jan 2026, Monday January 14:03:09 02PM 005 26 01 %',
+    );
+  });
+});
