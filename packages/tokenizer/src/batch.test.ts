@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidEncodeOptionError } from './errors/invalid-encode-option-error.js';
-import { gemmaModelDir } from './test-utils/gemma-files.js';
+import { gemmaModelDir, loadGemmaTokenizer } from './test-utils/gemma-files.js';
 import { Tokenizer } from './tokenizer.js';
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
-  tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+  tokenizer = await loadGemmaTokenizer();
 });
 
 describe('encodeBatch', () => {

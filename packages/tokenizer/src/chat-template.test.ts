@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from './chat-template.js';
 import { ChatTemplateExceptionError } from './errors/chat-template-exception-error.js';
-import { gemmaModelDir, readFixture } from './test-utils/gemma-files.js';
-import { Tokenizer } from './tokenizer.js';
+import { loadGemmaTokenizer, readFixture } from './test-utils/gemma-files.js';
+import type { Tokenizer } from './tokenizer.js';
 
 // Renderings by transformers' apply_chat_template (tools/reference/tokenizer/make_fixtures.py): exact strings.
 interface ChatCase {
@@ -18,7 +18,7 @@ const chat = readFixture<{ cases: ChatCase[]; special: Record<string, unknown> }
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
-  tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+  tokenizer = await loadGemmaTokenizer();
 });
 
 describe('chat template parity with transformers', () => {

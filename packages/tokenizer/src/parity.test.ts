@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gemmaModelDir, readFixture } from './test-utils/gemma-files.js';
-import { Tokenizer } from './tokenizer.js';
+import { loadGemmaTokenizer, readFixture } from './test-utils/gemma-files.js';
+import type { Tokenizer } from './tokenizer.js';
 
 // Golden outputs of the Hugging Face `tokenizers` library (tools/reference/tokenizer/make_fixtures.py) on
 // the real Gemma 3 tokenizer.json. Exact equality: any difference is a bug, there is no tolerance.
@@ -24,7 +24,7 @@ const decodeCases = readFixture<{ cases: DecodeCase[] }>('decode.json').cases;
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
-  tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+  tokenizer = await loadGemmaTokenizer();
 });
 
 describe('encode parity with tokenizers (Gemma 3 tokenizer.json)', () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gemmaModelDir } from './test-utils/gemma-files.js';
-import { Tokenizer } from './tokenizer.js';
+import { loadGemmaTokenizer } from './test-utils/gemma-files.js';
+import type { Tokenizer } from './tokenizer.js';
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
-  tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+  tokenizer = await loadGemmaTokenizer();
 });
 
 // Unicode text from any plane, plus pieces Gemma treats specially (spaces, newlines, tabs, added tokens).

@@ -2,15 +2,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatTemplateExceptionError } from '../errors/chat-template-exception-error.js';
 import { ChatTemplateLimitError } from '../errors/chat-template-limit-error.js';
 import { ChatTemplateRenderError } from '../errors/chat-template-render-error.js';
-import { gemmaModelDir } from '../test-utils/gemma-files.js';
-import { Tokenizer } from '../tokenizer.js';
+import { loadGemmaTokenizer } from '../test-utils/gemma-files.js';
+import type { Tokenizer } from '../tokenizer.js';
 
 // Hostile chat templates: each stops with a typed error, quickly and without a large allocation.
 const user = [{ role: 'user', content: 'hi' }];
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
-  tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+  tokenizer = await loadGemmaTokenizer();
 });
 
 function errorOf(chatTemplate: string, limits = {}): unknown {

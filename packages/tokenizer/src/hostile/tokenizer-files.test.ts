@@ -6,7 +6,7 @@ import { InvalidTextError } from '../errors/invalid-text-error.js';
 import { InvalidTokenIdError } from '../errors/invalid-token-id-error.js';
 import { TokenizerFileError } from '../errors/tokenizer-file-error.js';
 import { UnsupportedComponentError } from '../errors/unsupported-component-error.js';
-import { gemmaModelDir, readFixture } from '../test-utils/gemma-files.js';
+import { loadGemmaTokenizer, readFixture } from '../test-utils/gemma-files.js';
 import { tokenizerFromJson } from '../test-utils/tokenizer-from-json.js';
 import { Tokenizer } from '../tokenizer.js';
 
@@ -144,7 +144,7 @@ describe('malformed tokenizer.json', () => {
 describe('hostile inputs to the Gemma 3 tokenizer', () => {
   let tokenizer: Tokenizer;
   beforeAll(async () => {
-    tokenizer = await Tokenizer.fromPretrained(gemmaModelDir);
+    tokenizer = await loadGemmaTokenizer();
   });
 
   it.each([[262145], [-1], [1.5], [Number.NaN], [2 ** 40]])(

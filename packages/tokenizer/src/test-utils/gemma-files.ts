@@ -15,3 +15,11 @@ const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'f
 export function readFixture<T>(name: string): T {
   return JSON.parse(readFileSync(join(fixturesDir, name), 'utf8')) as T;
 }
+
+let gemma: Promise<import('../tokenizer.js').Tokenizer> | undefined;
+
+/** The Gemma 3 tokenizer, loaded once per test worker (the project runs with isolate: false). */
+export function loadGemmaTokenizer(): Promise<import('../tokenizer.js').Tokenizer> {
+  gemma ??= import('../tokenizer.js').then(({ Tokenizer }) => Tokenizer.fromPretrained(gemmaModelDir));
+  return gemma;
+}
