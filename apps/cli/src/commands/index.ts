@@ -1,5 +1,17 @@
 import type { Command } from '../command.js';
+import { chatCommand } from './chat.js';
+import { convertCommand } from './convert.js';
 import { createRandomCommand } from './create-random.js';
+import { demoCommand } from './demo.js';
+import { maskCommand } from './mask.js';
+import { runCommand } from './run.js';
 
 /** Every `gemma3` subcommand, in the order `gemma3 --help` lists them. */
-export const COMMANDS: readonly Command[] = [createRandomCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  chatCommand,
+  demoCommand,
+  convertCommand,
+  maskCommand,
+  createRandomCommand,
+];
