@@ -12,6 +12,8 @@ const CACHE_MAX_ENTRIES = 200_000;
 const CACHE_MAX_CHARS = 4_000_000;
 /** Chunks longer than this (UTF-16 units) are not cached: they rarely repeat. */
 const CACHE_MAX_CHUNK = 256;
+/** Side of the direct "can x and y merge" table: code points below 2048, plus slot 2048 for '▁'. */
+const NEAR = 2049;
 /** Heap keys are rank * 2^32 + position: ordered by rank, then leftmost position (as the Rust library). */
 const POS_SPAN = 2 ** 32;
 
@@ -37,6 +39,11 @@ export class BpeModel {
   private readonly merges: PairTable;
   /** (left char, right char) pairs across which some merge exists. */
   private readonly joinable: PairTable;
+  /** The same for pairs of code points below 2048 or '▁' (no hashing in the common case). */
+  private readonly near = new Uint8Array(NEAR * NEAR);
+  /** A character every word is read with as another (see mapCharacter), or -1. */
+  private mapFrom = -1;
+  private mapTo = -1;
   /** Code point -> id of the single-character token, -1 when none, -2 not looked up yet. */
   private readonly charIds: Int32Array;
   /** Byte -> id of `<0xNN>`, or -1. */
@@ -142,7 +149,12 @@ export class BpeModel {
       }
       this.merges.set(a, b, i);
       this.mergeResult[i] = merged;
-      this.joinable.set(lastCodePoint(left), right.codePointAt(0)!, 1);
+      const l = lastCodePoint(left);
+      const r = right.codePointAt(0)!;
+      this.joinable.set(l, r, 1);
+      const li = l < 2048 ? l : l === 0x2581 ? 2048 : -1;
+      const ri = r < 2048 ? r : r === 0x2581 ? 2048 : -1;
+      if (li >= 0 && ri >= 0) this.near[li * NEAR + ri] = 1;
       if ((a <= largestUnknown && unknownSymbol.has(a)) || (b <= largestUnknown && unknownSymbol.has(b))) {
         unknownSymbolsMerge = true;
       }
@@ -191,6 +203,20 @@ export class BpeModel {
     return id;
   }
 
+  get ignoresMerges(): boolean {
+    return this.ignoreMerges;
+  }
+
+  /**
+   * Reads `from` as `to` in every word from now on: lets the tokenizer skip a one-character Replace
+   * normalizer (Gemma 3: ' ' -> '▁') instead of building the normalized copy of the text. Only valid when
+   * nothing else needs the normalized text (the Tokenizer checks that).
+   */
+  mapCharacter(from: number, to: number): void {
+    this.mapFrom = from;
+    this.mapTo = to;
+  }
+
   /** Appends the ids of one pre-tokenized word to `out`. */
   encodeWord(word: string, out: number[]): void {
     if (word === '') return;
@@ -202,22 +228,30 @@ export class BpeModel {
       }
     }
     const joinable = this.joinable;
+    const near = this.near;
+    const { mapFrom, mapTo } = this;
     const blockUnknown = this.unknownCharsBlockCuts;
     let start = 0;
     let prevCp = -1;
+    let prevNear = -1;
     const n = word.length;
     for (let i = 0; i < n; ) {
-      const cp = word.codePointAt(i)!;
+      const raw = word.codePointAt(i)!;
+      const cp = raw === mapFrom ? mapTo : raw;
+      const cpNear = cp < 2048 ? cp : cp === 0x2581 ? 2048 : -1;
       if (
         prevCp >= 0 &&
-        joinable.get(prevCp, cp) < 0 &&
+        (prevNear >= 0 && cpNear >= 0
+          ? near[prevNear * NEAR + cpNear] === 0
+          : joinable.get(prevCp, cp) < 0) &&
         !(blockUnknown && (this.charId(prevCp) === NO_CHAR || this.charId(cp) === NO_CHAR))
       ) {
         this.encodeChunk(word, start, i, out);
         start = i;
       }
       prevCp = cp;
-      i += cp > 0xffff ? 2 : 1;
+      prevNear = cpNear;
+      i += raw > 0xffff ? 2 : 1;
     }
     this.encodeChunk(word, start, n, out);
   }
@@ -225,7 +259,8 @@ export class BpeModel {
   private encodeChunk(word: string, start: number, end: number, out: number[]): void {
     // A single BMP character that is a token needs no lookup at all.
     if (end - start === 1) {
-      const id = this.charId(word.charCodeAt(start));
+      const code = word.charCodeAt(start);
+      const id = this.charId(code === this.mapFrom ? this.mapTo : code);
       if (id !== NO_CHAR) {
         out.push(id);
         return;
@@ -268,9 +303,11 @@ export class BpeModel {
     const sym = this.sym;
     let n = 0;
     let pendingUnk = false;
+    const { mapFrom, mapTo } = this;
     for (let i = 0; i < chunk.length; ) {
-      const cp = chunk.codePointAt(i)!;
-      i += cp > 0xffff ? 2 : 1;
+      const raw = chunk.codePointAt(i)!;
+      i += raw > 0xffff ? 2 : 1;
+      const cp = raw === mapFrom ? mapTo : raw;
       const id = this.charId(cp);
       if (id !== NO_CHAR) {
         if (pendingUnk) {

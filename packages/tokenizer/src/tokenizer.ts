@@ -67,6 +67,8 @@ export class Tokenizer {
   /** Decoding form of added tokens: the content, or its normalized form for `normalized` tokens. */
   private readonly addedDecodeForm = new Map<number, string>();
   private readonly config: Record<string, unknown> | null;
+  /** Normalizer folded into the model's character reads, pre-tokenizer provably a no-op (see encode). */
+  private readonly fastPath: boolean;
 
   /** Loads `dir/tokenizer.json` + `dir/tokenizer_config.json`, or a tokenizer.json path (config beside it, optional). */
   static async fromPretrained(dirOrTokenizerJsonPath: string): Promise<Tokenizer> {
@@ -122,6 +124,14 @@ export class Tokenizer {
       this.addedDecodeForm.set(token.id, normalizedPatterns[i]!);
     });
 
+    const replace = singleCharacterReplace(root.normalizer);
+    this.fastPath =
+      replace !== null &&
+      normalizedTokens.length === 0 &&
+      !this.model.ignoresMerges &&
+      splitCannotMatch(root.pre_tokenizer, String.fromCodePoint(replace[0]));
+    if (this.fastPath && replace) this.model.mapCharacter(replace[0], replace[1]);
+
     this.config = files.config;
     const config = files.config ?? {};
     this.paddingSide = config.padding_side === 'left' ? 'left' : 'right';
@@ -156,6 +166,10 @@ export class Tokenizer {
     for (const piece of pieces) {
       if (piece.id !== undefined) {
         out.push(piece.id);
+        continue;
+      }
+      if (this.fastPath) {
+        this.model.encodeWord(piece.text, out);
         continue;
       }
       const normalized = this.normalize ? this.normalize(piece.text) : piece.text;
@@ -292,6 +306,36 @@ function assignAddedTokenIds(added: AddedToken[], model: BpeModel): void {
     known.set(token.content, id);
     if (id > maxAdded) maxAdded = id;
   }
+}
+
+/** [from, to] code points when the normalizer is one Replace of one character by another, else null. */
+function singleCharacterReplace(spec: unknown): [number, number] | null {
+  const node = spec as { type?: unknown; pattern?: { String?: unknown }; content?: unknown } | null;
+  if (
+    node?.type !== 'Replace' ||
+    typeof node.pattern?.String !== 'string' ||
+    typeof node.content !== 'string'
+  )
+    return null;
+  const from = [...node.pattern.String];
+  const to = [...node.content];
+  if (from.length !== 1 || to.length !== 1 || from[0] === to[0]) return null;
+  return [from[0]!.codePointAt(0)!, to[0]!.codePointAt(0)!];
+}
+
+/**
+ * True when the pre-tokenizer cannot split text from which every `removed` character was replaced away:
+ * none at all, or a Split on a String pattern that contains `removed` (Gemma 3: Split on ' ').
+ */
+function splitCannotMatch(spec: unknown, removed: string): boolean {
+  if (spec === null || spec === undefined) return true;
+  const node = spec as { type?: unknown; pattern?: { String?: unknown }; invert?: unknown };
+  return (
+    node.type === 'Split' &&
+    typeof node.pattern?.String === 'string' &&
+    node.pattern.String.includes(removed) &&
+    node.invert !== true
+  );
 }
 
 function parseAddedToken(item: unknown, fields: JsonFields, path: string): AddedToken {
