@@ -2,6 +2,7 @@ import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { ImageDecodeError } from './errors/image-decode-error.js';
 import { ImageTooLargeError } from './errors/image-too-large-error.js';
 import { UnsupportedImageError } from './errors/unsupported-image-error.js';
+import { gifTransparentColour } from './gif-transparency.js';
 import type { ImageLimits } from './image-input.js';
 import { cmykToRgb, grey16ToRgb, type RgbImage, toRgb } from './rgb-image.js';
 
@@ -119,10 +120,24 @@ export async function decodeToRgb(bytes: Uint8Array, source: string, limits: Ima
   }
   const { data, info } = await runSharp(base.raw(), source);
   const channels = info.channels as 1 | 2 | 3 | 4;
+  if (header.format === 'gif' && channels === 4) paintGifTransparency(bytes, data);
   return toRgb({
     width: info.width,
     height: info.height,
     channels,
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
   });
+}
+
+/** Gives transparent GIF pixels (alpha 0 from libvips) the palette colour PIL gives them. */
+function paintGifTransparency(bytes: Uint8Array, rgba: Uint8Array): void {
+  const colour = gifTransparentColour(bytes);
+  if (colour === null) return;
+  for (let p = 0; p < rgba.length; p += 4) {
+    if (rgba[p + 3] === 0) {
+      rgba[p] = colour[0];
+      rgba[p + 1] = colour[1];
+      rgba[p + 2] = colour[2];
+    }
+  }
 }

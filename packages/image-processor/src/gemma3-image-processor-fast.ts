@@ -74,7 +74,11 @@ export class Gemma3ImageProcessorFast {
     const { width: outW, height: outH } = settings.size;
     if (loaded.kind === 'encoded' && !settings.doPanAndScan && settings.doResize) {
       const header = await inspectImage(loaded.bytes, loaded.source, limits);
-      const plain = header.space !== 'cmyk' && !(header.depth === 'ushort' && header.channels === 1);
+      // CMYK, 16-bit grey and transparent GIFs need PIL's conversion rules (see decodeToRgb).
+      const plain =
+        header.space !== 'cmyk' &&
+        !(header.depth === 'ushort' && header.channels === 1) &&
+        !(header.format === 'gif' && header.channels === 4);
       if (plain) {
         // One libvips pipeline from the encoded bytes: orient, drop alpha, grey -> sRGB, shrink the
         // axes that shrink; axes that grow are finished in TypeScript (see resizeBox).

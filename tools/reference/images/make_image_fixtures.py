@@ -109,7 +109,49 @@ def make_images():
     files["pas-wide.png"] = save(PIL.Image.fromarray(smooth_noise(300, 1000, 50, rng, grain=0)), "pas-wide.png")
     files["pas-tall.png"] = save(PIL.Image.fromarray(smooth_noise(700, 300, 50, rng, grain=0)), "pas-tall.png")
     files["pas-4crops.png"] = save(PIL.Image.fromarray(smooth_noise(300, 1400, 50, rng, grain=0)), "pas-4crops.png")
+    # Layouts whose RGB conversion is checked against PIL pixel for pixel (decode tests only, plus one
+    # resize case for the transparent GIF). Generated last so the images above keep their pixels.
+    gif = PIL.Image.fromarray(smooth_noise(24, 32, 8, rng)).quantize(colors=16)
+    gif.save(IMAGES / "transparent.gif", transparency=2)
+    files["transparent.gif"] = IMAGES / "transparent.gif"
+    for bits in (1, 2, 4):
+        files[f"grey{bits}bit.png"] = IMAGES / f"grey{bits}bit.png"
+        write_png_grey_lowbit(files[f"grey{bits}bit.png"], rng.integers(0, 2**bits, (9, 13), dtype=np.uint8), bits)
+    exif = PIL.Image.Exif()
+    exif[0x0112] = 6
+    files["exif-rotate90.png"] = save(PIL.Image.fromarray(smooth_noise(10, 20, 4, rng)), "exif-rotate90.png", exif=exif)
+    files["lossy.webp"] = save(PIL.Image.fromarray(smooth_noise(20, 30, 4, rng)), "lossy.webp", quality=70)
+    rgba = np.concatenate([smooth_noise(20, 30, 4, rng), rng.integers(0, 256, (20, 30, 1), dtype=np.uint8)], -1)
+    files["rgba-lossy.webp"] = save(PIL.Image.fromarray(rgba, "RGBA"), "rgba-lossy.webp", quality=80)
+    files["grey.jpg"] = save(PIL.Image.fromarray(smooth_noise(20, 30, 4, rng)[..., 0]), "grey.jpg", quality=90)
+    files["progressive.jpg"] = save(PIL.Image.fromarray(smooth_noise(33, 47, 4, rng)), "progressive.jpg", quality=85, progressive=True)
+    files["subsampling444.jpg"] = save(PIL.Image.fromarray(smooth_noise(33, 47, 4, rng)), "subsampling444.jpg", quality=85, subsampling=0)
+    files["grey-trns.png"] = save(PIL.Image.fromarray(smooth_noise(8, 8, 4, rng)[..., 1]), "grey-trns.png", transparency=5)
     return files
+
+
+def write_png_grey_lowbit(path, values, bits):
+    import struct
+    import zlib
+
+    h, w = values.shape
+    rows = []
+    for y in range(h):
+        acc, n, row = 0, 0, bytearray()
+        for x in range(w):
+            acc, n = (acc << bits) | int(values[y, x]), n + bits
+            if n == 8:
+                row.append(acc)
+                acc, n = 0, 0
+        if n:
+            row.append(acc << (8 - n))
+        rows.append(b"\x00" + bytes(row))
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", w, h, bits, 0, 0, 0, 0)
+    Path(path).write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
 def write_png16_rgb(path, arr):
@@ -182,6 +224,7 @@ def main():
         ("pas-tall-64", "pas-tall.png", s64, True),
         ("pas-4crops-64", "pas-4crops.png", s64, True),
         ("pas-photo-none-64", "photo.png", s64, True),
+        ("transparent-gif-64", "transparent.gif", s64, False),
     ]
     manifest = {
         "format": "gemma3-image-fixtures/1",
