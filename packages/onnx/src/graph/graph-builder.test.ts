@@ -80,7 +80,11 @@ describe('GraphBuilder + saveModel + OnnxSession', () => {
     g.output('y', 'float32', [1, 600]);
     const dir = await tempDir();
     const progress: number[] = [];
-    const saved = await saveModel(g, dir, { onProgress: (done) => progress.push(done) });
+    // small write chunks exercise the loop that keeps each write under Node's 2 GiB limit
+    const saved = await saveModel(g, dir, {
+      onProgress: (done) => progress.push(done),
+      writeChunkBytes: 100_000,
+    });
     expect(produced).toBe(1);
     expect(progress).toEqual([n * 4, n * 4 + 2400]);
     expect(saved.dataPath).toBe(join(dir, 'model.onnx.data'));

@@ -14,6 +14,8 @@ export interface SaveModelOptions {
   metadata?: Readonly<Record<string, string>>;
   /** Called after each initializer is written, with bytes written so far and the total. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Largest single write (default 1 GiB; Node refuses writes of 2 GiB or more). */
+  writeChunkBytes?: number;
 }
 
 export interface SavedModel {
@@ -45,6 +47,7 @@ export async function saveModel(
   const modelFile = options.modelFile ?? 'model.onnx';
   const dataFile = `${modelFile}.data`;
   const inlineLimit = options.inlineLimit ?? 1024;
+  const chunk = options.writeChunkBytes ?? 1 << 30;
   const modelPath = join(dir, modelFile);
   const dataPath = join(dir, dataFile);
   const totalBytes = graph.initializers.reduce(
@@ -74,12 +77,8 @@ export async function saveModel(
         offset = Math.ceil(offset / alignment) * alignment;
         let written = 0;
         while (written < bytes.byteLength) {
-          const { bytesWritten } = await handle.write(
-            bytes,
-            written,
-            bytes.byteLength - written,
-            offset + written,
-          );
+          const length = Math.min(chunk, bytes.byteLength - written);
+          const { bytesWritten } = await handle.write(bytes, written, length, offset + written);
           written += bytesWritten;
         }
         tensors.push({
