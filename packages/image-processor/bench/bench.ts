@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawImage, Gemma3ImageProcessor as TransformersJsProcessor } from '@huggingface/transformers';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { Gemma3ImageProcessor, Gemma3ImageProcessorFast } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gemma3-image-bench-'));
@@ -16,7 +16,7 @@ const config = JSON.parse(
 );
 
 /** Photo-like content: a small random colour grid enlarged with a cubic kernel, plus fine grain. */
-async function makeImage(width: number, height: number): Promise<sharp.Sharp> {
+async function makeImage(width: number, height: number): Promise<Sharp> {
   const gw = Math.ceil(width / 100);
   const gh = Math.ceil(height / 100);
   const grid = Buffer.alloc(gw * gh * 3);
