@@ -1,5 +1,7 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Gemma3Error } from '@gemma3/errors';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ImageCountMismatchError } from './errors/image-count-mismatch-error.js';
 import { ImageTokensTruncatedError } from './errors/image-tokens-truncated-error.js';
@@ -169,5 +171,30 @@ describe('Gemma3Processor', () => {
     );
     expect(fromBuffer.pixelValues?.data).toEqual(fromPath.pixelValues?.data);
     expect(fromBase64.pixelValues?.data).toEqual(fromPath.pixelValues?.data);
+  });
+
+  test('a corrupt image inside a message is a typed image error naming it', async () => {
+    const error = await small
+      .applyChatTemplate([
+        {
+          role: 'user',
+          content: [{ type: 'image', image: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }],
+        },
+      ])
+      .catch((e: unknown) => e);
+    expect(Gemma3Error.isInstance(error)).toBe(true);
+    expect((error as Gemma3Error).code).toMatch(/^image\//);
+  });
+
+  test('a folder without preprocessor_config.json is a typed config error', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'gemma3-processor-empty-'));
+    try {
+      symlinkSync(join(dir, 'tokenizer.json'), join(empty, 'tokenizer.json'));
+      const error = await Gemma3Processor.fromPretrained(empty).catch((e: unknown) => e);
+      expect(Gemma3Error.isInstance(error)).toBe(true);
+      expect(String((error as Error).message)).toMatch(/preprocessor_config\.json/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
