@@ -2,14 +2,15 @@ import type { Gemma3TextConfig } from '@gemma3/config';
 import { attr, type GraphBuilder } from '@gemma3/onnx';
 import type { LayerTensorNames } from '../checkpoint/text-weights.js';
 import { DecoderInputs, DecoderOutputs } from './decoder-io.js';
-import { linear } from './linear.js';
 import { rmsNorm } from './rms-norm.js';
 import { applyRope, type RopeTables } from './rope.js';
+import type { WeightOps } from './weight-ops.js';
 import type { WeightSource } from './weight-source.js';
 
 export interface AttentionContext {
   g: GraphBuilder;
   weights: WeightSource;
+  ops: WeightOps;
   config: Gemma3TextConfig;
   /** [B, 1, T, C + T] additive bias for this layer's kind. */
   bias: string;
@@ -27,16 +28,16 @@ export interface AttentionContext {
  * Returns the output [B, T, H] (before the post-attention norm).
  */
 export function attention(ctx: AttentionContext, x: string, layer: number, names: LayerTensorNames): string {
-  const { g, weights, config: c } = ctx;
+  const { g, weights, ops, config: c } = ctx;
   const h = c.hidden_size;
   const nh = c.num_attention_heads;
   const kv = c.num_key_value_heads;
   const d = c.head_dim;
   const p = `layers.${layer}.attn`;
 
-  const q = g.op('Reshape', [linear(g, weights, x, names.q, nh * d, h), g.int64s([0, 0, nh, d])]); // [B, T, NH, D]
-  const k = g.op('Reshape', [linear(g, weights, x, names.k, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
-  const v = g.op('Reshape', [linear(g, weights, x, names.v, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
+  const q = g.op('Reshape', [ops.linear(g, weights, x, names.q, nh * d, h), g.int64s([0, 0, nh, d])]); // [B, T, NH, D]
+  const k = g.op('Reshape', [ops.linear(g, weights, x, names.k, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
+  const v = g.op('Reshape', [ops.linear(g, weights, x, names.v, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
   const qNormed = rmsNorm(g, weights, q, names.qNorm, d, c.rms_norm_eps);
   const kNormed = rmsNorm(g, weights, k, names.kNorm, d, c.rms_norm_eps);
   const qT = g.op('Transpose', [qNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.q_t` }); // [B, NH, T, D]
@@ -80,5 +81,5 @@ export function attention(ctx: AttentionContext, x: string, layer: number, names
   const outHeads = g.op('Reshape', [out, g.int64s([0, nh, -1, d])], { name: `${p}.out_heads` }); // [B, NH, T, D]
   const outT = g.op('Transpose', [outHeads], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.out_t` }); // [B, T, NH, D]
   const merged = g.op('Reshape', [outT, g.int64s([0, 0, nh * d])], { name: `${p}.out_merged` }); // [B, T, NH*D]
-  return linear(g, weights, merged, names.o, h, nh * d); // [B, T, H]
+  return ops.linear(g, weights, merged, names.o, h, nh * d); // [B, T, H]
 }

@@ -1,11 +1,11 @@
 import type { Gemma3TextConfig } from '@gemma3/config';
-import { attr, GraphBuilder } from '@gemma3/onnx';
+import { GraphBuilder } from '@gemma3/onnx';
 import type { TextTensorNames } from '../checkpoint/text-weights.js';
 import { attention } from './attention.js';
 import { type DecoderGraphOptions, DecoderInputs, DecoderOutputs } from './decoder-io.js';
-import { linear } from './linear.js';
 import { rmsNorm } from './rms-norm.js';
 import { inverseFrequencies, ropeTables } from './rope.js';
+import { FP32_WEIGHT_OPS, type WeightOps } from './weight-ops.js';
 import type { WeightSource } from './weight-source.js';
 
 /** Bump when the decoder graph changes, so cached builds are rebuilt. */
@@ -21,6 +21,7 @@ export function buildDecoderGraph(
   names: TextTensorNames,
   weights: WeightSource,
   options: DecoderGraphOptions,
+  ops: WeightOps = FP32_WEIGHT_OPS,
 ): GraphBuilder {
   const c = config;
   const h = c.hidden_size;
@@ -42,11 +43,7 @@ export function buildDecoderGraph(
     g.input(DecoderInputs.pastValue(i), 'float32', ['batch', c.num_key_value_heads, slots, c.head_dim]);
   });
 
-  // Embedding: the table is shared with the tied LM head (one initializer, never transposed).
-  const embedTable = g.initializer(names.embed, 'float32', [c.vocab_size, h], () =>
-    weights.readFloat32(names.embed),
-  );
-  const gathered = g.op('Gather', [embedTable, ids], { attrs: { axis: 0 }, name: 'embed.gather' }); // [B, T, H]
+  const gathered = ops.embedding(g, weights, ids, names.embed, c.vocab_size, h); // [B, T, H]
   // sqrt(hidden_size) as a float32 scalar (exact in float32 compute, as the reference in fp32).
   let x = g.op('Mul', [gathered, g.scalarFloat(Math.fround(Math.sqrt(h)), 'embed_scale')], {
     name: 'embed.scale',
@@ -72,15 +69,15 @@ export function buildDecoderGraph(
     const l = names.layers[i]!;
     const normed = rmsNorm(g, weights, x, l.inputNorm, h, c.rms_norm_eps);
     const bias = kind === 'sliding_attention' ? biasSliding! : biasFull!;
-    const attnOut = attention({ g, weights, config: c, bias, rope: ropeByKind[kind]! }, normed, i, l);
+    const attnOut = attention({ g, weights, ops, config: c, bias, rope: ropeByKind[kind]! }, normed, i, l);
     x = g.op('Add', [x, rmsNorm(g, weights, attnOut, l.postAttentionNorm, h, c.rms_norm_eps)], {
       name: `layers.${i}.attn_residual`,
     });
     const ffIn = rmsNorm(g, weights, x, l.preFeedforwardNorm, h, c.rms_norm_eps);
-    const gate = linear(g, weights, ffIn, l.gate, c.intermediate_size, h);
-    const up = linear(g, weights, ffIn, l.up, c.intermediate_size, h);
+    const gate = ops.linear(g, weights, ffIn, l.gate, c.intermediate_size, h);
+    const up = ops.linear(g, weights, ffIn, l.up, c.intermediate_size, h);
     const act = g.op('Gelu', [gate], { attrs: { approximate: 'tanh' }, name: `layers.${i}.mlp.gelu` });
-    const down = linear(
+    const down = ops.linear(
       g,
       weights,
       g.op('Mul', [act, up], { name: `layers.${i}.mlp.mul` }),
@@ -96,19 +93,12 @@ export function buildDecoderGraph(
   const final = rmsNorm(g, weights, x, names.norm, h, c.rms_norm_eps); // [B, T, H]
   const picked = g.op('Gather', [final, outputPositions], { attrs: { axis: 1 }, name: 'output.gather' }); // [B, K, H]
   if (options.output === 'hidden') {
-    g.op('Identity', [picked], { output: DecoderOutputs.hiddenStates });
+    g.op('Identity', [picked], { output: DecoderOutputs.hiddenStates }); // [B, K, H]
     g.output(DecoderOutputs.hiddenStates, 'float32', ['batch', 'outputs', h]);
   } else {
     const flat = g.op('Reshape', [picked, g.int64s([-1, h])], { name: 'lm_head.flatten' }); // [B*K, H]
-    const headWeight =
-      names.lmHead === undefined
-        ? embedTable
-        : g.initializer(names.lmHead, 'float32', [c.vocab_size, h], () => weights.readFloat32(names.lmHead!));
-    // [B*K, H] x [V, H]^T: the tied table is used as stored, no transposed copy.
-    const flatLogits = g.op('Gemm', [flat, headWeight], {
-      attrs: { transB: 1, alpha: attr.float(1) },
-      name: 'lm_head.gemm',
-    });
+    const head = names.lmHead ?? names.embed; // tied: the embedding table itself
+    const flatLogits = ops.lmHead(g, weights, flat, head, c.vocab_size, h); // [B*K, V]
     const shape = g.op(
       'Concat',
       [g.op('Shape', [picked], { attrs: { start: 0, end: 2 } }), g.int64s([c.vocab_size])],
