@@ -69,6 +69,26 @@ describe('Gemma3ForCausalLM', () => {
     expect(maxAbs(fixed, dynamic)).toBeLessThan(1e-5);
   });
 
+  test('generate() stops when its AbortSignal fires, keeping the tokens so far', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const result = await model.generate({
+      inputIds: [PROMPT],
+      maxNewTokens: 10,
+      minNewTokens: 10,
+      doSample: false,
+      signal: controller.signal,
+      streamer: {
+        onTokens() {
+          seen += 1;
+          if (seen === 3) controller.abort();
+        },
+      },
+    });
+    expect(result.finishReasons).toEqual(['abort']);
+    expect(result.newTokens[0]!.length).toBe(3);
+  });
+
   test('bad inputs are InvalidInputErrors', async () => {
     await expect(model.forward({ inputIds: [[2, 3], [4]] })).rejects.toThrow(InvalidInputError);
     await expect(model.forward({ inputIds: [[2, 512]] })).rejects.toThrow(/outside \[0, 512\)/);
