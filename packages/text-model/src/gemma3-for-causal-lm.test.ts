@@ -89,6 +89,22 @@ describe('Gemma3ForCausalLM', () => {
     expect(result.newTokens[0]!.length).toBe(3);
   });
 
+  test('truncating rejected draft tokens (past the sliding window) then continuing equals a full forward', async () => {
+    const v = model.config.vocab_size;
+    const accepted = [...PROMPT, 11, 12];
+    const full = (await model.forward({ inputIds: [[...accepted, 13]] })).logits.data as Float32Array;
+    const pastKeyValues = model.createCache({ batchSize: 1, slidingSlack: 4 });
+    await model.forward({ inputIds: [PROMPT], pastKeyValues });
+    await model.forward({ inputIds: [[11, 12, 99, 98]], pastKeyValues }); // two drafts rejected
+    pastKeyValues.truncate(accepted.length);
+    const next = (await model.forward({ inputIds: [[13]], pastKeyValues })).logits.data as Float32Array;
+    expect(maxAbs(next, full.subarray(accepted.length * v))).toBeLessThan(1e-5);
+
+    const noSlack = model.createCache({ batchSize: 1 });
+    await model.forward({ inputIds: [[...PROMPT, 11, 12, 99, 98]], pastKeyValues: noSlack });
+    expect(() => noSlack.truncate(accepted.length)).toThrow(/slidingSlack/);
+  });
+
   test('bad inputs are InvalidInputErrors', async () => {
     await expect(model.forward({ inputIds: [[2, 3], [4]] })).rejects.toThrow(InvalidInputError);
     await expect(model.forward({ inputIds: [[2, 512]] })).rejects.toThrow(/outside \[0, 512\)/);

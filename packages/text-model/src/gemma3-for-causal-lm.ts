@@ -32,6 +32,8 @@ export interface CreateCacheOptions {
   kind?: CacheKind;
   /** Required for `static`. */
   maxLength?: number;
+  /** Extra sliding-layer slots so `cache.truncate` can drop up to this many positions (speculative decoding). */
+  slidingSlack?: number;
 }
 
 /** Gemma 3 text decoder with its LM head, on onnxruntime-node. */
@@ -80,6 +82,7 @@ export class Gemma3ForCausalLM implements CausalLanguageModel {
       slidingWindow: c.sliding_window,
       kind: options.kind ?? 'dynamic',
       maxLength: options.maxLength,
+      slidingSlack: options.slidingSlack,
     });
   }
 

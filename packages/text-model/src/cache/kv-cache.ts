@@ -16,6 +16,11 @@ export interface KvCacheOptions {
   kind: CacheKind;
   /** Required for `static`: most positions (prompt + new tokens) the cache will hold. */
   maxLength?: number;
+  /**
+   * Extra sliding-layer slots beyond slidingWindow - 1 (default 0), so `truncate` can drop up to this
+   * many positions (rejected speculative tokens) and still have every key the window needs.
+   */
+  slidingSlack?: number;
 }
 
 /** Float32 lowest: the additive bias of a masked key (as the reference's `finfo.min`). */
@@ -65,7 +70,7 @@ export class KvCache {
     this.options = options;
     this.batchSize = options.batchSize;
     this.kind = options.kind;
-    const ringMax = Math.max(1, options.slidingWindow - 1);
+    const ringMax = this.ringMax();
     const full = options.kind === 'static' ? options.maxLength! : 0;
     const sliding = options.kind === 'static' ? Math.min(ringMax, options.maxLength!) : 0;
     this.tables = {
@@ -81,6 +86,46 @@ export class KvCache {
     this.maskCapacity = Math.max(full, 16);
     this.mask = new Uint8Array(this.batchSize * this.maskCapacity);
     this.realTokens = new Int32Array(this.batchSize);
+  }
+
+  /** Sliding-layer slots once the ring is full: what any later query can see, plus the slack. */
+  private ringMax(): number {
+    return Math.max(1, this.options.slidingWindow - 1) + (this.options.slidingSlack ?? 0);
+  }
+
+  /**
+   * Forgets every position from `length` on (e.g. rejected draft tokens), as if they had never been
+   * appended. Throws when a sliding layer already overwrote a key the window still needs (drop at most
+   * `slidingSlack` positions that were appended after the ring filled).
+   */
+  truncate(length: number): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.length) {
+      throw new InvalidInputError('length', `must be an integer in [0, ${this.length}], got ${length}`);
+    }
+    const sliding = this.tables.sliding_attention;
+    if (sliding.ring && this.options.layerTypes.includes('sliding_attention')) {
+      const needed = Math.max(0, length - (this.options.slidingWindow - 1));
+      const held = new Set(sliding.positions);
+      for (let p = needed; p < length; p++) {
+        if (!held.has(p)) {
+          throw new InvalidInputError(
+            'length',
+            `position ${p} was overwritten in the sliding-layer ring; create the cache with a larger slidingSlack`,
+          );
+        }
+      }
+    }
+    for (const table of Object.values(this.tables)) {
+      table.positions.forEach((p, slot) => {
+        if (p >= length) table.positions[slot] = -1;
+      });
+    }
+    for (let b = 0; b < this.batchSize; b++) {
+      let real = 0;
+      for (let p = 0; p < length; p++) real += this.mask[b * this.maskCapacity + p]!;
+      this.realTokens[b] = real;
+    }
+    this.length = length;
   }
 
   get layerTypes(): readonly LayerType[] {
@@ -124,7 +169,7 @@ export class KvCache {
       if (needed > full.capacity)
         this.resize('full_attention', Math.ceil(needed / GROWTH_STEP) * GROWTH_STEP);
       const sliding = this.tables.sliding_attention;
-      const ringMax = Math.max(1, this.options.slidingWindow - 1);
+      const ringMax = this.ringMax();
       if (!sliding.ring && needed > sliding.capacity) {
         this.resize('sliding_attention', Math.min(ringMax, Math.ceil(needed / GROWTH_STEP) * GROWTH_STEP));
       }
@@ -142,7 +187,7 @@ export class KvCache {
 
   private resize(kind: LayerType, capacity: number): void {
     const table = this.tables[kind];
-    const ringMax = Math.max(1, this.options.slidingWindow - 1);
+    const ringMax = this.ringMax();
     const next: SlotTable = {
       capacity,
       ring: kind === 'sliding_attention' && capacity === ringMax,
