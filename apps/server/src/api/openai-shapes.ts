@@ -1,0 +1,84 @@
+import type { BackendResult } from '../backend.js';
+
+export type FinishReason = 'stop' | 'length';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export function usageOf(result: Pick<BackendResult, 'promptTokens' | 'completionTokens'>): Usage {
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
+  };
+}
+
+interface Envelope {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export function chatCompletion(e: Envelope, text: string, finish: FinishReason, usage: Usage) {
+  return {
+    id: e.id,
+    object: 'chat.completion',
+    created: e.created,
+    model: e.model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, refusal: null },
+        logprobs: null,
+        finish_reason: finish,
+      },
+    ],
+    usage,
+  };
+}
+
+export function chatChunk(
+  e: Envelope,
+  delta: { role?: 'assistant'; content?: string },
+  finish: FinishReason | null,
+  includeUsage: boolean,
+) {
+  return {
+    id: e.id,
+    object: 'chat.completion.chunk',
+    created: e.created,
+    model: e.model,
+    system_fingerprint: null,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  };
+}
+
+export function textCompletion(e: Envelope, text: string, finish: FinishReason | null, usage?: Usage) {
+  return {
+    id: e.id,
+    object: 'text_completion',
+    created: e.created,
+    model: e.model,
+    system_fingerprint: null,
+    choices: [{ text, index: 0, logprobs: null, finish_reason: finish }],
+    ...(usage === undefined ? {} : { usage }),
+  };
+}
+
+/** The last chunk of a stream with `stream_options.include_usage`: no choices, the usage. */
+export function usageChunk(e: Envelope, object: 'chat.completion.chunk' | 'text_completion', usage: Usage) {
+  return {
+    id: e.id,
+    object,
+    created: e.created,
+    model: e.model,
+    system_fingerprint: null,
+    choices: [],
+    usage,
+  };
+}

@@ -1,0 +1,120 @@
+import { basename } from 'node:path';
+import {
+  detectModelKind,
+  type Gemma3Pipeline,
+  type GenerationCallOptions,
+  type PipelineContentItem,
+  type PipelineMessage,
+  type PipelineOptions,
+  pipeline,
+  resolveModelFolder,
+} from '@gemma3/pipeline';
+import type {
+  BackendCallbacks,
+  BackendInput,
+  BackendResult,
+  BackendSampling,
+  ChatBackend,
+} from './backend.js';
+
+export interface LoadPipelineBackendOptions extends PipelineOptions {
+  /** The id clients send as `model`. Default: a local folder's name, or the hub id as given. */
+  modelId?: string;
+}
+
+/**
+ * Loads `model` (a folder or a Hugging Face id) with @gemma3/pipeline: a multimodal checkpoint as
+ * image-text-to-text (images accepted), a text-only one as text-generation.
+ */
+export async function loadPipelineBackend(
+  model: string,
+  options: LoadPipelineBackendOptions = {},
+): Promise<PipelineBackend> {
+  const { modelId, ...pipelineOptions } = options;
+  const dir = await resolveModelFolder(model, pipelineOptions);
+  const info = await detectModelKind(dir);
+  const task = info.kind === 'multimodal' ? 'image-text-to-text' : 'text-generation';
+  const loaded = await pipeline(task, dir, pipelineOptions);
+  const looksLocal = /^(\.|\/|~)/.test(model) || model.split('/').length !== 2;
+  return new PipelineBackend(loaded, modelId ?? (looksLocal ? basename(model.replace(/\/+$/, '')) : model));
+}
+
+/** The server's ChatBackend over a loaded Gemma3Pipeline. */
+export class PipelineBackend implements ChatBackend {
+  readonly contextLength: number;
+  readonly supportsImages: boolean;
+
+  constructor(
+    readonly pipeline: Gemma3Pipeline,
+    readonly modelId: string,
+  ) {
+    this.contextLength = pipeline.model.maxContextLength;
+    this.supportsImages = pipeline.task === 'image-text-to-text';
+  }
+
+  /** Exact for text (the chat template or the prompt, tokenized); undefined when images are in it. */
+  countPromptTokens(input: BackendInput): number | undefined {
+    const tokenizer = this.pipeline.tokenizer;
+    if (input.kind === 'prompt') return tokenizer.encode(input.prompt).length;
+    if (
+      input.messages.some((m) => typeof m.content !== 'string' && m.content.some((p) => p.type === 'image'))
+    ) {
+      return undefined;
+    }
+    const messages = input.messages.map((m) => ({
+      role: m.role,
+      content:
+        typeof m.content === 'string'
+          ? m.content
+          : m.content.map((p) => ({ type: 'text' as const, text: p.type === 'text' ? p.text : '' })),
+    }));
+    return tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, tokenize: true }).length;
+  }
+
+  async generate(
+    input: BackendInput,
+    sampling: BackendSampling,
+    callbacks: BackendCallbacks,
+  ): Promise<BackendResult> {
+    const options: GenerationCallOptions = {
+      maxNewTokens: sampling.maxTokens,
+      signal: callbacks.signal,
+      ...(callbacks.onText === undefined ? {} : { onText: callbacks.onText }),
+      ...(sampling.temperature === undefined
+        ? {}
+        : { temperature: sampling.temperature, doSample: sampling.temperature > 0 }),
+      ...(sampling.topP === undefined ? {} : { topP: sampling.topP }),
+      ...(sampling.topK === undefined ? {} : { topK: sampling.topK }),
+      ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+      ...(sampling.stop === undefined ? {} : { stopStrings: sampling.stop }),
+    };
+    const prompt =
+      input.kind === 'prompt'
+        ? input.prompt
+        : input.messages.map(
+            (m): PipelineMessage => ({
+              role: m.role,
+              content:
+                typeof m.content === 'string'
+                  ? m.content
+                  : m.content.map(
+                      (p): PipelineContentItem =>
+                        p.type === 'text'
+                          ? { type: 'text', text: p.text }
+                          : { type: 'image', image: p.image },
+                    ),
+            }),
+          );
+    const out = await this.pipeline.run(prompt, options);
+    return {
+      text: out.text,
+      finishReason: out.finishReason,
+      promptTokens: out.usage.promptTokens,
+      completionTokens: out.usage.completionTokens,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.pipeline.dispose();
+  }
+}

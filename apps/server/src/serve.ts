@@ -1,0 +1,189 @@
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import type { PipelineDtype } from '@gemma3/pipeline';
+import type { ChatBackend } from './backend.js';
+import { loadPipelineBackend } from './pipeline-backend.js';
+import { Gemma3Server, type ServerOptions } from './server.js';
+
+export interface ServeOptions extends Omit<ServerOptions, 'backend'> {
+  model: string;
+  host: string;
+  port: number;
+  modelId?: string;
+  dtype?: string;
+  cacheDir?: string;
+  /** SIGTERM / SIGINT: how long running requests may finish before they are aborted. */
+  shutdownTimeoutMs: number;
+  /** Load this instead of the model (tests, demos). */
+  backend?: ChatBackend | Promise<ChatBackend>;
+}
+
+export const SERVE_HELP = `Usage: gemma3 serve --model M [options]
+
+Serves a Gemma 3 model over an OpenAI-compatible HTTP API, with a web chat page at /.
+
+  --model M                  local model folder or Hugging Face id (required)
+  --host H                   address to bind (default 127.0.0.1: this machine only)
+  --port P                   port (default 8080; 0 picks a free one)
+  --dtype D                  weight precision (only float32 is implemented; others are refused)
+  --api-key K                require "Authorization: Bearer K" on /v1/* (default: $GEMMA3_API_KEY, else none)
+  --model-id ID              the id clients send as "model" (default: folder name or hub id)
+  --concurrency N            generations running at once (default 1)
+  --max-queue N              requests waiting at most; more get 429 (default 16)
+  --max-body-bytes N         largest request body (default 20971520)
+  --default-max-tokens N     max_tokens of chat requests that give none (default 1024)
+  --allow-remote-images      accept http(s) image URLs (public addresses only)
+  --remote-image-max-bytes N largest remote image (default 10485760)
+  --remote-image-timeout-ms N  time limit of a remote image fetch (default 10000)
+  --shutdown-timeout-ms N    on SIGTERM, time running requests get before they are aborted (default 10000)
+  --cache-dir DIR            folder of built ONNX graphs
+`;
+
+export const SERVE_ARGS = {
+  model: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  dtype: { type: 'string' },
+  'api-key': { type: 'string' },
+  'model-id': { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-queue': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'default-max-tokens': { type: 'string' },
+  'allow-remote-images': { type: 'boolean' },
+  'remote-image-max-bytes': { type: 'string' },
+  'remote-image-timeout-ms': { type: 'string' },
+  'shutdown-timeout-ms': { type: 'string' },
+  'cache-dir': { type: 'string' },
+} as const;
+
+/** Thrown for a malformed command line (the caller prints it with the usage, exit 2). */
+export class ServeUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServeUsageError';
+  }
+}
+
+type ArgValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Turns parsed `gemma3 serve` flags (node:util parseArgs with SERVE_ARGS) into ServeOptions. */
+export function serveOptionsFromValues(
+  values: ArgValues,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeOptions {
+  const text = (key: string) => {
+    const v = values[key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const int = (key: string, fallback: number, min: number) => {
+    const v = text(key);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new ServeUsageError(`--${key} must be an integer >= ${min}, got "${v}"`);
+    return n;
+  };
+  const model = text('model');
+  if (model === undefined || model === '') throw new ServeUsageError('--model is required');
+  const apiKey = text('api-key') ?? (env.GEMMA3_API_KEY || undefined);
+  const options: ServeOptions = {
+    model,
+    host: text('host') ?? '127.0.0.1',
+    port: int('port', 8080, 0),
+    concurrency: int('concurrency', 1, 1),
+    maxQueue: int('max-queue', 16, 0),
+    maxBodyBytes: int('max-body-bytes', 20 * 1024 * 1024, 1024),
+    defaultMaxTokens: int('default-max-tokens', 1024, 1),
+    allowRemoteImages: values['allow-remote-images'] === true,
+    remoteImages: {
+      maxBytes: int('remote-image-max-bytes', 10 * 1024 * 1024, 1),
+      timeoutMs: int('remote-image-timeout-ms', 10_000, 1),
+    },
+    shutdownTimeoutMs: int('shutdown-timeout-ms', 10_000, 0),
+  };
+  if (options.port > 65535) throw new ServeUsageError(`--port must be at most 65535, got ${options.port}`);
+  if (apiKey !== undefined) options.apiKey = apiKey;
+  const modelId = text('model-id');
+  if (modelId !== undefined) options.modelId = modelId;
+  const dtype = text('dtype');
+  if (dtype !== undefined) options.dtype = dtype;
+  const cacheDir = text('cache-dir');
+  if (cacheDir !== undefined) options.cacheDir = cacheDir;
+  return options;
+}
+
+/** Parses `gemma3-server` / `gemma3 serve` arguments. */
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  let values: ArgValues;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: SERVE_ARGS, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new ServeUsageError((error as Error).message);
+  }
+  return serveOptionsFromValues(values, env);
+}
+
+export interface RunningServer {
+  server: Gemma3Server;
+  address: AddressInfo;
+  url: string;
+  /** Graceful stop (the same as SIGTERM, without exiting). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts listening at once (/health says 503 while the model loads), loads the model, and on
+ * SIGTERM / SIGINT shuts down gracefully and exits 0. A model that fails to load exits 1.
+ */
+export async function serve(
+  options: ServeOptions,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<RunningServer> {
+  const backend =
+    options.backend ??
+    loadPipelineBackend(options.model, {
+      progress: false,
+      ...(options.modelId === undefined ? {} : { modelId: options.modelId }),
+      ...(options.dtype === undefined ? {} : { dtype: options.dtype as PipelineDtype }),
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    });
+  const server = new Gemma3Server({ ...options, backend, log });
+  const address = await server.listen(options.port, options.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  log(`[gemma3-server] listening on ${url} (loading ${options.model})`);
+  const loadStarted = performance.now();
+  server.ready.then(
+    () =>
+      log(
+        `[gemma3-server] ready: ${url} serves model "${server.model?.modelId}" (loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s)`,
+      ),
+    async (error) => {
+      log(`[gemma3-server] the model failed to load: ${(error as Error)?.message ?? error}`);
+      await server.close(0);
+      process.exit(1);
+    },
+  );
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= server.close(options.shutdownTimeoutMs);
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`[gemma3-server] ${signal}: shutting down (running requests get ${options.shutdownTimeoutMs} ms)`);
+    stop().then(
+      () => {
+        log('[gemma3-server] stopped');
+        process.exit(0);
+      },
+      (error) => {
+        log(`[gemma3-server] error while stopping: ${(error as Error)?.message ?? error}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return { server, address, url, stop };
+}
