@@ -38,6 +38,7 @@ export async function post(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
 ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
