@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { ImageInput, RawImageInput } from '@gemma3/image-processor';
 import { ImageFetchError } from './errors/image-fetch-error.js';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
@@ -33,7 +34,13 @@ export async function fetchRemoteImage(
   if (typeof input === 'string') {
     if (input.length === 0) throw new InvalidPipelineInputError(field, 'empty image path');
     if (/^https?:\/\//i.test(input)) return fetchUrl(input, options, signal);
-    if (input.startsWith('file://')) return new URL(input).pathname;
+    if (input.startsWith('file://')) {
+      try {
+        return fileURLToPath(input);
+      } catch (cause) {
+        throw new InvalidPipelineInputError(field, `not a usable file URL (${(cause as Error).message})`);
+      }
+    }
     return input;
   }
   if (input instanceof Uint8Array || isRaw(input)) return input;

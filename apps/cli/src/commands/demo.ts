@@ -13,14 +13,26 @@ import { formatTimings, seconds } from '../generate/format-timings.js';
 import { GENERATION_OPTIONS, generationOptions, loadOptions } from '../generate/generation-flags.js';
 import { EXIT_INTERRUPTED, withInterrupt } from '../generate/interrupt.js';
 
-/** examples/assets/sunset.png of the repository (this file is apps/cli/{src,dist}/commands/demo.*). */
-const BUNDLED_IMAGE = fileURLToPath(new URL('../../../../examples/assets/sunset.png', import.meta.url));
+/** The repository root when the CLI runs from a checkout (this file is apps/cli/{src,dist}/commands/demo.*). */
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const IN_REPO =
+  existsSync(join(REPO_ROOT, 'pnpm-workspace.yaml')) && existsSync(join(REPO_ROOT, 'apps', 'cli'));
+const BUNDLED_IMAGE = join(REPO_ROOT, 'examples', 'assets', 'sunset.png');
 const DEFAULT_QUESTION = 'What is shown in this image?';
 const DEFAULT_SYSTEM = 'You are a helpful assistant.';
 
+/** In a checkout: <repo>/.cache/models/tiny-vlm (git-ignored); else ~/.cache/gemma3/models/tiny-vlm. */
 function defaultModelDir(): string {
+  if (IN_REPO) return join(REPO_ROOT, '.cache', 'models', 'tiny-vlm');
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   return join(cache, 'gemma3', 'models', 'tiny-vlm');
+}
+
+/** In a checkout the embedded model's graphs go to <repo>/.cache/onnx (`rm -rf .cache` resets the demo). */
+function defaultGraphCache(): string | undefined {
+  return IN_REPO && process.env.GEMMA3_CACHE_DIR === undefined
+    ? join(REPO_ROOT, '.cache', 'onnx')
+    : undefined;
 }
 
 export const demoCommand: Command = {
@@ -36,12 +48,14 @@ real Gemma 3 instead (a folder with config.json, tokenizer.json and *.safetensor
 
 Options:
   --model M            a real model (folder or id, e.g. google/gemma-3-4b-it) instead of the embedded one
-  --model-dir DIR      where the embedded model lives (default ~/.cache/gemma3/models/tiny-vlm)
+  --model-dir DIR      where the embedded model lives (default: .cache/models/tiny-vlm in a checkout
+                       of the repository, else ~/.cache/gemma3/models/tiny-vlm)
   --image I            image file, URL or data: URI (default: examples/assets/sunset.png)
   --prompt P           the question (default "${DEFAULT_QUESTION}")
   --system TEXT        system prompt (default "${DEFAULT_SYSTEM}")
   --max-new-tokens N   (default 40)   --seed N (default 0)   --temperature T   --top-k K   --top-p P
-  --cache-dir DIR      folder of built ONNX graphs (default $GEMMA3_CACHE_DIR or ~/.cache/gemma3)
+  --cache-dir DIR      folder of built ONNX graphs (default $GEMMA3_CACHE_DIR or ~/.cache/gemma3; the
+                       embedded model in a checkout: .cache/onnx)
   --verbose            stack traces on errors
   -h, --help           show this help
 
@@ -63,6 +77,10 @@ Exit codes: 0 answered, 1 failed, 2 bad command line, 130 interrupted (Ctrl-C).
       ...generationOptions({ 'max-new-tokens': '40', ...values }, 'demo'),
     };
     const options = loadOptions(values, 'demo', io.stderr.isTTY === true);
+    if (options.cacheDir === undefined && values.model === undefined) {
+      const graphs = defaultGraphCache();
+      if (graphs !== undefined) options.cacheDir = graphs;
+    }
     const image = typeof values.image === 'string' ? values.image : BUNDLED_IMAGE;
     if (values.image === undefined && !existsSync(image)) {
       throw new CliFailure(`the bundled image ${image} is missing: give --image PATH`);
@@ -113,7 +131,7 @@ Exit codes: 0 answered, 1 failed, 2 bad command line, 130 interrupted (Ctrl-C).
             `  gemma3 demo --model google/gemma-3-4b-it          (downloads ~8.6 GB; HF_TOKEN after accepting the license)\n` +
             `  gemma3 demo --model /path/to/gemma-3-4b-it        (a folder with config.json, tokenizer.json, *.safetensors)\n` +
             `  gemma3 run --model /path/to/gemma-3-4b-it --image ${shown(image)} --prompt "${prompt}"\n` +
-            '(from this repository: node apps/cli/bin/gemma3.js ... or pnpm demo -- --model ...)\n',
+            '(in this repository: pnpm demo --model ..., or node apps/cli/bin/gemma3.js run ...)\n',
         );
       }
       return interrupted ? EXIT_INTERRUPTED : 0;
