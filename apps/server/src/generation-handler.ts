@@ -123,12 +123,8 @@ export async function answerGeneration(
     }, signal);
   } catch (error) {
     if (error instanceof QueueAbortedError) return; // the client left while waiting
-    const apiError = classifyError(error, ctx.log);
-    if (apiError.status === 429 || apiError.status === 503) {
-      ctx.metrics.rejections.inc({ reason: apiError.apiCode ?? String(apiError.status) });
-    }
-    if (streaming) return streamError(response, apiError);
-    throw apiError;
+    if (!streaming) throw error; // answered (and counted) by the server as a JSON error
+    return streamError(response, classifyError(error, ctx.log));
   }
 
   ctx.metrics.promptTokens.inc({}, result.promptTokens);

@@ -88,7 +88,10 @@ export class Gemma3Server {
       ready: this.state === 'ready' ? 1 : 0,
     }));
     this.http = createServer(
-      { requestTimeout: this.options.bodyTimeoutMs + 5_000, headersTimeout: 30_000 },
+      {
+        requestTimeout: this.options.bodyTimeoutMs + 5_000,
+        headersTimeout: Math.min(30_000, this.options.bodyTimeoutMs + 5_000),
+      },
       (req, res) => {
         this.handle(req, res).catch((error) => {
           // handle() answers its own errors; this is the last line of defence.

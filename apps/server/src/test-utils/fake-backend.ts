@@ -14,6 +14,8 @@ export interface FakeBackendOptions {
   stepMs?: number;
   /** Words the fake answers with, one per step, cycling; the answer stops ('stop') after `answerWords`. */
   answerWords?: number;
+  /** Characters of padding after each word (big pieces fill a slow client's buffers fast). Default 0. */
+  padding?: number;
   /** Throw this from generate (to test error paths). */
   fail?: (input: BackendInput) => unknown;
 }
@@ -80,7 +82,7 @@ export class FakeBackend implements ChatBackend {
           break;
         }
         this.steps++;
-        const piece = `${produced === 0 ? '' : ' '}w${produced}`;
+        const piece = `${produced === 0 ? '' : ' '}w${produced}${'.'.repeat(this.options.padding ?? 0)}`;
         produced++;
         text += piece;
         onText?.(piece);
