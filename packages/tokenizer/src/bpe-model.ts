@@ -1,6 +1,7 @@
 import { UnsupportedComponentError } from './errors/unsupported-component-error.js';
 import type { JsonFields } from './json-fields.js';
 import { PairTable } from './pair-table.js';
+import type { ResolvedMerges, VocabTable } from './vocab-table.js';
 
 const NO_CHAR = -1;
 /** charIds entry not looked up yet (filled lazily: enumerating 262k vocabulary keys at load is slow). */
@@ -29,11 +30,7 @@ const POS_SPAN = 2 ** 32;
  * about a "▁word". Long chunks (runs of CJK, base64) go through a heap, so time stays O(n log n).
  */
 export class BpeModel {
-  /** The parsed `model.vocab` object, used as the token -> id table (no copy into a Map: load time). */
-  private readonly vocabJson: Record<string, unknown>;
-  private readonly fields: JsonFields;
-  private inverse: string[] | null = null;
-  private vocabCount = -1;
+  private readonly vocab: VocabTable;
   /** Per merge index: the id it produces. The merge index is its rank. */
   private readonly mergeResult: Int32Array;
   private readonly merges: PairTable;
@@ -66,7 +63,7 @@ export class BpeModel {
   private heapKeys = new Float64Array(256);
   private heapSize = 0;
 
-  constructor(spec: Record<string, unknown>, fields: JsonFields) {
+  constructor(spec: Record<string, unknown>, fields: JsonFields, vocab: VocabTable, merges: ResolvedMerges) {
     for (const option of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
       if (spec[option] !== null && spec[option] !== undefined && spec[option] !== '') {
         throw new UnsupportedComponentError({
@@ -87,8 +84,7 @@ export class BpeModel {
     this.byteFallback = fields.boolean(spec.byte_fallback, 'model.byte_fallback', false);
     this.ignoreMerges = fields.boolean(spec.ignore_merges, 'model.ignore_merges', false);
 
-    this.fields = fields;
-    this.vocabJson = fields.object(spec.vocab, 'model.vocab');
+    this.vocab = vocab;
     this.charIds = new Int32Array(0x110000).fill(NOT_LOOKED_UP);
 
     this.byteIds = new Int32Array(256).fill(-1);
@@ -109,48 +105,23 @@ export class BpeModel {
       this.unkId = id;
     }
 
-    const mergeList = fields.array(spec.merges, 'model.merges');
-    this.merges = new PairTable(mergeList.length);
-    this.joinable = new PairTable(Math.min(mergeList.length, 1 << 16));
-    this.mergeResult = new Int32Array(mergeList.length);
+    const count = merges.count;
+    this.merges = new PairTable(count);
+    this.joinable = new PairTable(Math.min(count, 1 << 16));
+    this.mergeResult = merges.merged.subarray(0, count);
     // Ids whose merging would let unknown characters (byte pieces, unk) interact across a chunk cut.
     const unknownSymbol = new Set<number>(this.byteIds);
     if (this.unkId >= 0) unknownSymbol.add(this.unkId);
     let largestUnknown = -1;
     for (const id of unknownSymbol) largestUnknown = Math.max(largestUnknown, id);
     let unknownSymbolsMerge = false;
-    const vocab = this.vocabJson;
-    for (let i = 0; i < mergeList.length; i++) {
-      const entry = mergeList[i];
-      let left: unknown;
-      let right: unknown;
-      if (Array.isArray(entry) && entry.length === 2) {
-        left = entry[0];
-        right = entry[1];
-      } else if (typeof entry === 'string') {
-        const parts = entry.split(' ');
-        if (parts.length !== 2) fields.fail(`model.merges[${i}]`, 'expected "left right"');
-        [left, right] = parts;
-      } else {
-        fields.fail(`model.merges[${i}]`, 'expected ["left", "right"] or "left right"');
-      }
-      if (typeof left !== 'string' || typeof right !== 'string' || left === '' || right === '') {
-        fields.fail(`model.merges[${i}]`, 'merge parts must be non-empty strings');
-      }
-      const a = vocab[left];
-      const b = vocab[right];
-      const merged = vocab[left + right];
-      if (!isTokenId(a) || !isTokenId(b) || !isTokenId(merged)) {
-        const missing = !isTokenId(a) ? left : !isTokenId(b) ? right : left + right;
-        fields.fail(
-          `model.merges[${i}]`,
-          `token ${JSON.stringify(missing)} is not in model.vocab (with an integer id)`,
-        );
-      }
+    const { left, right, leftLast, rightFirst } = merges;
+    for (let i = 0; i < count; i++) {
+      const a = left[i]!;
+      const b = right[i]!;
       this.merges.set(a, b, i);
-      this.mergeResult[i] = merged;
-      const l = lastCodePoint(left);
-      const r = right.codePointAt(0)!;
+      const l = leftLast[i]!;
+      const r = rightFirst[i]!;
       this.joinable.set(l, r, 1);
       const li = l < 2048 ? l : l === 0x2581 ? 2048 : -1;
       const ri = r < 2048 ? r : r === 0x2581 ? 2048 : -1;
@@ -165,32 +136,17 @@ export class BpeModel {
 
   /** Number of entries in model.vocab (Rust `get_vocab_size`). */
   get size(): number {
-    if (this.vocabCount < 0) this.vocabCount = Object.keys(this.vocabJson).length;
-    return this.vocabCount;
+    return this.vocab.size;
   }
 
   /** The id of a model vocabulary token, or undefined. */
   tokenToId(token: string): number | undefined {
-    const id = this.vocabJson[token];
-    return isTokenId(id) && Object.hasOwn(this.vocabJson, token) ? id : undefined;
+    return this.vocab.tokenToId(token);
   }
 
-  /** Model vocabulary by id (holes are `undefined`); built on first use, validating every id. */
+  /** Model vocabulary by id (holes are `undefined`); built on first use. */
   get idToToken(): readonly (string | undefined)[] {
-    if (this.inverse === null) {
-      const inverse: string[] = [];
-      for (const token in this.vocabJson) {
-        const id = this.vocabJson[token];
-        if (!isTokenId(id))
-          this.fields.fail(
-            `model.vocab[${JSON.stringify(token)}]`,
-            'expected a non-negative integer token id',
-          );
-        inverse[id] = token;
-      }
-      this.inverse = inverse;
-    }
-    return this.inverse;
+    return this.vocab.idToToken;
   }
 
   /** Id of the single-character token for code point `cp`, or -1 (looked up once, then remembered). */
@@ -464,16 +420,6 @@ export class BpeModel {
     this.prev = new Int32Array(size);
     this.next = new Int32Array(size);
   }
-}
-
-function isTokenId(value: unknown): value is number {
-  return typeof value === 'number' && value >= 0 && value < 2 ** 31 && Number.isInteger(value);
-}
-
-function lastCodePoint(text: string): number {
-  const last = text.charCodeAt(text.length - 1);
-  if (last >= 0xdc00 && last <= 0xdfff && text.length >= 2) return text.codePointAt(text.length - 2)!;
-  return last;
 }
 
 function utf8Length(cp: number): number {

@@ -12,6 +12,7 @@ import { buildNormalizer, type Normalize } from './normalizer.js';
 import { buildPostProcessor, type SinglePostProcessor } from './post-processor.js';
 import { buildPreTokenizer, type PreTokenize } from './pre-tokenizer.js';
 import { StreamDecoder } from './stream-decoder.js';
+import { ObjectVocab, type ResolvedMerges, resolveJsonMerges, type VocabTable } from './vocab-table.js';
 
 export interface EncodeOptions {
   /** Add what the post-processor declares (Gemma 3: a leading `<bos>`). Default true. */
@@ -95,7 +96,15 @@ export class Tokenizer {
         component: 'model',
         componentType: modelType,
       });
-    this.model = new BpeModel(modelSpec, fields);
+    let vocab: VocabTable;
+    let merges: ResolvedMerges;
+    if (files.prebuilt) {
+      ({ vocab, merges } = files.prebuilt);
+    } else {
+      vocab = new ObjectVocab(fields.object(modelSpec.vocab, 'model.vocab'), fields);
+      merges = resolveJsonMerges(modelSpec.merges, vocab, fields);
+    }
+    this.model = new BpeModel(modelSpec, fields, vocab, merges);
     this.normalize = buildNormalizer(root.normalizer, fields);
     this.preTokenize = buildPreTokenizer(root.pre_tokenizer, fields);
     this.postProcessor = buildPostProcessor(root.post_processor, fields);

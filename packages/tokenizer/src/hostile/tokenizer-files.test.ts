@@ -119,6 +119,15 @@ describe('malformed tokenizer.json', () => {
     writeFileSync(join(dir, 'tokenizer.json'), '{"model": ');
     await expect(Tokenizer.fromPretrained(dir)).rejects.toBeInstanceOf(TokenizerFileError);
     await expect(Tokenizer.fromPretrained(join(dir, 'absent'))).rejects.toBeInstanceOf(TokenizerFileError);
+    // A bad merge on disk: the byte scanner declines, the ordinary path names the field.
+    writeFileSync(
+      join(dir, 'tokenizer.json'),
+      JSON.stringify(mutated((j) => j.model.merges.push(['th', 'zz']))),
+    );
+    await expect(Tokenizer.fromPretrained(dir)).rejects.toMatchObject({
+      name: 'TokenizerFileError',
+      field: `model.merges[${valid.model.merges.length}]`,
+    });
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(valid));
     writeFileSync(join(dir, 'tokenizer_config.json'), '[1]');
     await expect(Tokenizer.fromPretrained(dir)).rejects.toBeInstanceOf(TokenizerFileError);

@@ -6,5 +6,5 @@ export function tokenizerFromJson(
   config: Record<string, unknown> | null = null,
   file = 'memory/tokenizer.json',
 ): Tokenizer {
-  return new Tokenizer({ tokenizerJsonPath: file, tokenizerJson, configPath: null, config });
+  return new Tokenizer({ tokenizerJsonPath: file, tokenizerJson, prebuilt: null, configPath: null, config });
 }
