@@ -1,10 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRandomCheckpoint } from '@gemma3/random-checkpoint';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from '../cli.js';
 import type { CliIo } from '../io.js';
+
+const sunset = fileURLToPath(new URL('../../../../examples/assets/sunset.png', import.meta.url));
 
 function capture() {
   const out: string[] = [];
@@ -122,6 +125,50 @@ describe('gemma3 run / mask / convert (in process, tiny checkpoints)', { timeout
       ['decode_ms', 'load_ms', 'prefill_ms', 'preprocess_ms', 'tokens_per_second', 'total_ms'].sort(),
     );
     expect(c.stderr()).toBe('');
+  });
+
+  test('run --image --json: the image is in the prompt (and the system prompt)', async () => {
+    const c = capture();
+    const code = await runCli(
+      [
+        'run',
+        '--model',
+        vlm,
+        '--cache-dir',
+        cacheDir,
+        '--image',
+        sunset,
+        '--prompt',
+        'What is shown in this image?',
+        '--system',
+        'You are a helpful assistant.',
+        '--max-new-tokens',
+        '3',
+        '--seed',
+        '7',
+        '--json',
+      ],
+      c.io,
+    );
+    expect(code).toBe(EXIT_OK);
+    const json = JSON.parse(c.stdout());
+    expect(json.task).toBe('image-text-to-text');
+    expect(json.usage.images).toBe(1);
+    expect(json.seed).toBe(7);
+    // <bos><start_of_turn>user\n "You are a helpful assistant." \n\n + image block (\n\n boi 16 x img eoi \n\n)
+    // + question + <end_of_turn>\n<start_of_turn>model\n: at least the 16 image tokens and the text.
+    expect(json.usage.prompt_tokens).toBeGreaterThan(16 + 20);
+  });
+
+  test('run with a missing image: one error line naming it, exit 1', async () => {
+    const c = capture();
+    const code = await runCli(
+      ['run', '--model', vlm, '--cache-dir', cacheDir, '--image', join(root, 'nope.png'), '--prompt', 'x'],
+      c.io,
+    );
+    expect(code).toBe(EXIT_FAILURE);
+    expect(c.stderr().trim().split('\n')).toHaveLength(1);
+    expect(c.stderr()).toMatch(/^gemma3: error: .*nope\.png/);
   });
 
   test('mask: the image block of tiny-vlm in the grid, both ways, and a PNG', async () => {
