@@ -241,7 +241,7 @@ describe('other statuses', () => {
     expect(e.message).toMatch(/serves 'fake-gemma'/);
     const route = await fetch(`${t.url}/v1/embeddings`, { method: 'POST', body: '{}' });
     expect(route.status).toBe(404);
-    expect((await route.json()).error.code).toBe('unknown_url');
+    expect(((await route.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
     expect((await fetch(`${t.url}/nope`)).status).toBe(404);
     const method = await fetch(chat);
     expect(method.status).toBe(405);
@@ -342,7 +342,7 @@ describe('other statuses', () => {
       const stream = await s.client().chat.completions.create({ ...user('x'), stream: true } as never);
       await expect(
         (async () => {
-          for await (const _ of stream as AsyncIterable<unknown>) {
+          for await (const _ of stream as unknown as AsyncIterable<unknown>) {
           }
         })(),
       ).rejects.toBeInstanceOf(OpenAI.APIError);
