@@ -35,7 +35,11 @@ const asJson = args.includes('--json');
 /** `tiny-vlm` runs the whole pipeline in seconds (a smoke test of the bench itself). */
 const preset = option('preset', '4b') as '4b' | 'tiny-vlm';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const log = (line: string) => {
   if (!asJson) console.log(line);
