@@ -65,12 +65,20 @@ export class OnnxSession {
     return this.session.outputNames;
   }
 
-  /** Runs the model; fetches every output unless `outputNames` lists some. */
-  async run(feeds: Feeds, outputNames?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  /**
+   * Runs the model; fetches every output unless `outputNames` lists some (then the result is typed by
+   * those names). Feeds naming no model input, or missing one, are reported by onnxruntime.
+   */
+  async run<K extends string = string>(
+    feeds: Feeds,
+    outputNames?: readonly K[],
+  ): Promise<Record<K, ort.Tensor>> {
     try {
-      return outputNames === undefined
-        ? await this.session.run(feeds)
-        : await this.session.run(feeds, outputNames as string[]);
+      return (
+        outputNames === undefined
+          ? await this.session.run(feeds)
+          : await this.session.run(feeds, outputNames as unknown as string[])
+      ) as Record<K, ort.Tensor>;
     } catch (cause) {
       throw new OnnxRuntimeError({ modelPath: this.modelPath, phase: 'run', cause });
     }
