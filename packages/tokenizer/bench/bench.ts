@@ -102,14 +102,18 @@ async function child(library: Library, mb: number): Promise<void> {
       while ((source[end]! & 0xc0) === 0x80) end--;
       const text = source.subarray(0, end).toString('utf8');
       encode(text);
-      const runs = Math.max(1, Math.round(2_000_000 / size));
-      const t = performance.now();
-      for (let r = 0; r < runs; r++) encode(text);
-      scaling.push({
-        label,
-        bytes: Buffer.byteLength(text),
-        MBps: mbps(Buffer.byteLength(text) * runs, performance.now() - t),
-      });
+      // Best of up to 3 rounds of >= 1 MB each (fewer when a round takes over 10 s): the machine is
+      // shared, and the best round is the one least disturbed by other jobs.
+      const runs = Math.max(1, Math.round(1_000_000 / size));
+      let best = 0;
+      for (let round = 0; round < 3; round++) {
+        const t = performance.now();
+        for (let r = 0; r < runs; r++) encode(text);
+        const ms = performance.now() - t;
+        best = Math.max(best, mbps(Buffer.byteLength(text) * runs, ms));
+        if (ms > 10_000) break;
+      }
+      scaling.push({ label, bytes: Buffer.byteLength(text), MBps: best });
     }
   }
   const report: Report = {
