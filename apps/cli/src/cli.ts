@@ -48,7 +48,9 @@ export async function runCli(
   if (argv[0] === '--') argv = argv.slice(1);
   const verbose = argv.includes('--verbose');
   try {
-    const [first, ...rest] = argv;
+    const [first, ...afterFirst] = argv;
+    // `pnpm demo -- --flag` passes the `--` after the command name too: drop it there as well.
+    const rest = afterFirst[0] === '--' ? afterFirst.slice(1) : afterFirst;
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
       const command = topic === undefined ? undefined : findCommand(commands, topic);

@@ -68,6 +68,7 @@ describe('command lines refused before anything loads (exit 2)', () => {
     [['mask', '--model', 'm', 'x', '--layer', 'middle'], /--layer must be sliding or full/],
     [['mask', '--model', 'm', 'x', '--sliding-window', '0'], /--sliding-window must be a positive integer/],
     [['convert'], /--model is required/],
+    [['run', '--', '--prompt', 'x'], /--model is required/], // `pnpm demo -- --flag` passes the `--`
     [['demo', '--model', 'a', '--model-dir', 'b'], /give --model or --model-dir, not both/],
   ])('%j', async (argv, message) => {
     const c = capture();
