@@ -38,11 +38,14 @@ export class FakeBackend implements ChatBackend {
   active = 0;
   maxActive = 0;
   disposed = false;
+  /** Words per answer before 'stop' (settable between requests). */
+  answerWords: number;
 
   constructor(private readonly options: FakeBackendOptions = {}) {
     this.modelId = options.modelId ?? 'fake-gemma';
     this.contextLength = options.contextLength ?? 256;
     this.supportsImages = options.supportsImages ?? true;
+    this.answerWords = options.answerWords ?? 1_000_000;
   }
 
   countPromptTokens(input: BackendInput): number | undefined {
@@ -68,7 +71,7 @@ export class FakeBackend implements ChatBackend {
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       const promptTokens = this.countPromptTokens(input) ?? 0;
-      const answerWords = this.options.answerWords ?? 1_000_000;
+      const answerWords = this.answerWords;
       let text = '';
       let produced = 0;
       let finishReason: BackendResult['finishReason'] = 'length';
