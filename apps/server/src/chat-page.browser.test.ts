@@ -86,9 +86,7 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     t.backend.answerWords = 1_000_000;
     await page.fill('#input', 'Talk forever');
     await page.click('#send');
-    await page.waitForFunction(() =>
-      (document.querySelectorAll('.msg.assistant')[0]?.textContent ?? '').includes('w2'),
-    );
+    await page.locator('.msg.assistant', { hasText: 'w2' }).waitFor();
     await page.click('#stop');
     await page.locator('.msg.assistant[data-done="stopped"]').waitFor();
     const deadline = Date.now() + 5_000;
