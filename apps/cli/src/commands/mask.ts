@@ -4,11 +4,15 @@ import { resolveModelFolder } from '@gemma3/pipeline';
 import { imageReplacementText } from '@gemma3/processor';
 import { Tokenizer } from '@gemma3/tokenizer';
 import type { Command } from '../command.js';
+import { CliFailure } from '../errors/cli-failure.js';
 import { UsageError } from '../errors/usage-error.js';
 import { requireString } from '../generate/generation-flags.js';
 import { attentionMask, CAUSAL, IMAGE_BIDIRECTIONAL } from '../mask/attention-mask.js';
 import { defaultCellSize, maskPng } from '../mask/mask-image.js';
 import { ASCII_STYLE, renderGrid, tokenLabel, UNICODE_STYLE } from '../mask/render-grid.js';
+
+/** Largest PNG side written (16384 px: ~800 MB of RGB would be far beyond that). */
+const MAX_PNG_SIDE = 16384;
 
 export const maskCommand: Command = {
   name: 'mask',
@@ -112,6 +116,11 @@ Example:
     if (t > 150) io.stderr.write(`(${t} columns: widen the terminal, or use --png FILE)\n`);
     if (typeof values.png === 'string') {
       const cell = cellOverride ?? defaultCellSize(t);
+      if (t * cell > MAX_PNG_SIDE) {
+        throw new CliFailure(
+          `a ${t}-token mask at ${cell} px per token is ${t * cell} px wide, over the PNG limit of ${MAX_PNG_SIDE} px (lower --cell)`,
+        );
+      }
       await writeFile(values.png, maskPng(mask, t, cell));
       io.stdout.write(`Wrote ${values.png} (${t * cell}x${t * cell} pixels)\n`);
     }
