@@ -6,6 +6,8 @@
  *
  *   pnpm --filter @gemma3/multimodal-model bench [-- --warmup 1 --runs 2 --threads 2 --attention fused --ref-attn sdpa --json]
  *
+ *   --layers N keeps only the first N encoder layers (a cut of the same shape, for quick comparisons).
+ *
  * Writes only the vision part of `gemma3 create-random --preset 4b` (same seeded values, ~0.8 GB bf16)
  * and the built model (~1.7 GB fp32) into os.tmpdir(), deleted at the end.
  */
@@ -34,6 +36,8 @@ const python = option('python', '/work/refvenv/bin/python');
 const asJson = args.includes('--json');
 /** `tiny-vlm` runs the whole pipeline in seconds (a smoke test of the bench itself). */
 const preset = option('preset', '4b') as '4b' | 'tiny-vlm';
+/** Only the first N encoder layers (default: all), e.g. to compare attention kinds quickly. */
+const layers = args.includes('--layers') ? Number(option('layers', '0')) : undefined;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,7 +52,7 @@ const log = (line: string) => {
 const dir = await mkdtemp(join(tmpdir(), 'gemma3-vision-bench-'));
 try {
   let t = performance.now();
-  const bytes = await writeVisionCheckpoint(dir, preset);
+  const bytes = await writeVisionCheckpoint(dir, preset, 0, layers);
   log(
     `wrote vision + projector of the 4b preset: ${gb(bytes)} bf16 in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );

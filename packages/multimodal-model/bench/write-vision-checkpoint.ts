@@ -21,10 +21,18 @@ export async function writeVisionCheckpoint(
   dir: string,
   preset: RandomCheckpointPreset,
   seed = 0,
+  /** Keep only the first `layers` encoder layers (a cut of the same shape, for quick comparisons). */
+  layers?: number,
 ): Promise<number> {
-  await writeFile(join(dir, 'config.json'), `${JSON.stringify(presetFiles(preset).config, null, 2)}\n`);
+  const config = presetFiles(preset).config as { vision_config: { num_hidden_layers: number } };
+  if (layers !== undefined) config.vision_config.num_hidden_layers = layers;
+  await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const kept = (name: string) => {
+    const layer = /encoder\.layers\.(\d+)\./.exec(name)?.[1];
+    return layer === undefined || layers === undefined || Number(layer) < layers;
+  };
   const specs = randomCheckpointTensors(preset).filter(
-    (t) => t.name.includes('vision_tower.') || t.name.includes('multi_modal_projector.'),
+    (t) => (t.name.includes('vision_tower.') || t.name.includes('multi_modal_projector.')) && kept(t.name),
   );
   const writer = await createSafetensorsWriter(
     join(dir, 'model.safetensors'),
