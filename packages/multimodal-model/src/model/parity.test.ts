@@ -109,6 +109,21 @@ describe('Gemma3ForConditionalGeneration parity (tiny-vlm, fp32)', () => {
   }
 });
 
+describe('static cache', () => {
+  it('greedy generation with a preallocated cache equals the reference (batch, left-padded)', async () => {
+    const c = cases.find((k) => k.name === 'batch')!;
+    const result = await model.generate({
+      inputIds: c.input_ids,
+      attentionMask: c.attention_mask,
+      pixelValues: await pixelsOf(c),
+      maxNewTokens: c.greedy.max_new_tokens,
+      doSample: false,
+      cache: 'static',
+    });
+    expect(result.sequences).toEqual(c.greedy.sequences);
+  });
+});
+
 describe('image embedding reuse', () => {
   it('a later request with the same image does not run the vision encoder again', async () => {
     const c = cases.find((k) => k.name === 'one_image')!;
