@@ -28,6 +28,7 @@ ${CHAT_COMMANDS}
 Options:
   --model M            local folder or Hugging Face model id (required)
   --timings            print the timings line after each answer (to stderr)
+
 ${GENERATION_HELP}
 
   --verbose            stack traces on errors

@@ -32,6 +32,7 @@ Options:
   --raw                send the prompt as is (no chat template; <start_of_image> marks images)
   --json               print one JSON object instead of streaming: text, token_ids (the generated ids),
                        finish_reason, seed, usage, timings
+
 ${GENERATION_HELP}
 
   --verbose            stack traces on errors
