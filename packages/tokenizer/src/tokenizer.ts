@@ -76,6 +76,7 @@ export class Tokenizer {
     return new Tokenizer(await loadTokenizerFiles(dirOrTokenizerJsonPath));
   }
 
+  /** @internal Use `Tokenizer.fromPretrained`. */
   constructor(files: TokenizerFiles) {
     const fields = new JsonFields(files.tokenizerJsonPath);
     const root = fields.object(files.tokenizerJson, '');
