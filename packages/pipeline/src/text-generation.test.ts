@@ -108,6 +108,12 @@ describe('text-generation on tiny-text (random weights, real tokenizer)', { time
     expect(out.tokenIds).toHaveLength(2);
   });
 
+  test('prompt + maxNewTokens beyond the context: the generation package error, nothing truncated', async () => {
+    const error = await generator.run('Hello', { maxNewTokens: 10_000_000 }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('generation/context-length-exceeded');
+    expect((error as Error).message).toMatch(/10000000/);
+  });
+
   test('pipeline-level generation defaults apply, call options win', async () => {
     const p = await pipeline('text-generation', models.dir('tiny-text'), {
       cacheDir: models.cacheDir,
