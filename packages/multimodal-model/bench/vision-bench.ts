@@ -12,7 +12,7 @@
  * and the built model (~1.7 GB fp32) into os.tmpdir(), deleted at the end.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ const attention = option('attention', 'fused');
 const refAttn = option('ref-attn', 'sdpa');
 const python = option('python', '/work/refvenv/bin/python');
 const asJson = args.includes('--json');
+const referenceFirst = args.includes('--reference-first');
 /** `tiny-vlm` runs the whole pipeline in seconds (a smoke test of the bench itself). */
 const preset = option('preset', '4b') as '4b' | 'tiny-vlm';
 /** Only the first N encoder layers (default: all), e.g. to compare attention kinds quickly. */
@@ -82,46 +83,65 @@ try {
   log(`built the vision graph (${attention} attention) in ${(buildMs / 1000).toFixed(1)} s`);
 
   const featuresPath = join(dir, 'ours.bin');
-  const ours = JSON.parse(
-    (
-      await run(
-        process.execPath,
-        [
-          '--conditions=@gemma3/source',
-          '--import',
-          'tsx',
-          join(here, 'vision-run.ts'),
-          dir,
-          cacheDir,
-          pixelsPath,
-          warmup,
-          runs,
-          threads,
-          featuresPath,
-          attention,
-        ],
-        { maxBuffer: 1 << 20 },
-      )
-    ).stdout.trim(),
-  ) as { loadMs: number; perImageMs: number[]; maxRssBytes: number };
-  log(`ours: ${ours.perImageMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s per image`);
-
-  const reference = JSON.parse(
-    (
-      await run(
-        python,
-        [join(here, 'vision_reference.py'), dir, pixelsPath, warmup, runs, threads, featuresPath, refAttn],
-        { maxBuffer: 1 << 20 },
-      )
-    ).stdout.trim(),
-  ) as {
-    perImageMs: number[];
-    maxRssBytes: number;
-    maxAbsDiffVsOurs: number;
-    maxAbsFeature: number;
-    torch: string;
+  const referencePath = join(dir, 'reference.bin');
+  const runOurs = async () => {
+    const args = [
+      join(here, 'vision-run.ts'),
+      dir,
+      cacheDir,
+      pixelsPath,
+      warmup,
+      runs,
+      threads,
+      featuresPath,
+      attention,
+    ];
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@gemma3/source', '--import', 'tsx', ...args],
+      {
+        maxBuffer: 1 << 20,
+      },
+    );
+    const out = JSON.parse(stdout.trim()) as { loadMs: number; perImageMs: number[]; maxRssBytes: number };
+    log(`ours: ${out.perImageMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s per image`);
+    return out;
   };
-  log(`reference: ${reference.perImageMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s per image`);
+  const runReference = async () => {
+    const args = [
+      join(here, 'vision_reference.py'),
+      dir,
+      pixelsPath,
+      warmup,
+      runs,
+      threads,
+      referencePath,
+      refAttn,
+    ];
+    const { stdout } = await run(python, args, { maxBuffer: 1 << 20 });
+    const out = JSON.parse(stdout.trim()) as { perImageMs: number[]; maxRssBytes: number; torch: string };
+    log(`reference: ${out.perImageMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s per image`);
+    return out;
+  };
+  // The two sides run one after the other (never together: memory); `--reference-first` swaps the order.
+  let ours: Awaited<ReturnType<typeof runOurs>>;
+  let reference: Awaited<ReturnType<typeof runReference>>;
+  if (referenceFirst) {
+    reference = await runReference();
+    ours = await runOurs();
+  } else {
+    ours = await runOurs();
+    reference = await runReference();
+  }
+  const oursFeatures = new Float32Array(new Uint8Array(await readFile(featuresPath)).buffer); // aligned copy
+  const referenceFeatures = new Float32Array(new Uint8Array(await readFile(referencePath)).buffer);
+  let maxAbsFeatureDiff = 0;
+  let maxAbsFeature = 0;
+  for (let i = 0; i < referenceFeatures.length; i++) {
+    maxAbsFeatureDiff = Math.max(maxAbsFeatureDiff, Math.abs(oursFeatures[i]! - referenceFeatures[i]!));
+    maxAbsFeature = Math.max(maxAbsFeature, Math.abs(referenceFeatures[i]!));
+  }
+  if (oursFeatures.length !== referenceFeatures.length) throw new Error('feature lengths differ');
 
   const result = {
     preset,
@@ -145,8 +165,9 @@ try {
     },
     speedRatio: median(reference.perImageMs) / median(ours.perImageMs),
     rssRatio: ours.maxRssBytes / reference.maxRssBytes,
-    maxAbsFeatureDiff: reference.maxAbsDiffVsOurs,
-    maxAbsFeature: reference.maxAbsFeature,
+    order: referenceFirst ? 'reference first' : 'ours first',
+    maxAbsFeatureDiff,
+    maxAbsFeature,
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
