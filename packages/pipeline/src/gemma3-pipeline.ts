@@ -144,6 +144,12 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
   private async prepare(input: PipelineInput, options: CallOptions): Promise<PreparedPrompt> {
     const signal = options.signal;
     if (isConversation(input)) {
+      if (options.images !== undefined && options.images.length > 0) {
+        throw new InvalidPipelineInputError(
+          'images',
+          'with chat messages, put the images in the messages ({ type: "image", ... } items)',
+        );
+      }
       const { messages, images } = splitConversation(input);
       if (!this.processor) {
         if (images.length > 0) {

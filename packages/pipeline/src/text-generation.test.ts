@@ -140,6 +140,11 @@ describe('text-generation on tiny-text (random weights, real tokenizer)', { time
       /messages\[0\]\.content\[0\]\.path: text-generation takes no images/,
     ],
     ['no messages', () => generator.run([]), /messages: expected a non-empty array/],
+    [
+      'images beside chat messages',
+      () => generator.run([{ role: 'user', content: 'x' }], { images: ['a.png'] }),
+      /images: with chat messages, put the images in the messages/,
+    ],
     ['a number', () => generator.run(42 as never), /input: expected a prompt string or an array/],
     [
       'a message without role',
