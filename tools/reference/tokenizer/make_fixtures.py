@@ -300,9 +300,38 @@ def synthetic_tokenizers():
     return out
 
 
+def malformed_byte_pieces():
+    """Vocabulary entries that look like byte pieces but are not (<0xZZ>, <0x4>, <0x4142>, lowercase,
+    <0x+F>): how the reference's ByteFallback decoder treats them, mixed with real byte pieces."""
+    pieces = ["<0xE4>", "<0xB8>", "<0xAD>", "<0xZZ>", "<0x4>", "<0x4142>", "<0xe4>", "<0x+F>", "<0x41>", "<0xFF>", "a", "<0xC3>", "<0xa9>"]
+    vocab = {"<unk>": 0}
+    for p in pieces:
+        vocab.setdefault(p, len(vocab))
+    spec = {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": None, "pre_tokenizer": None,
+        "post_processor": None,
+        "decoder": {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"}]},
+        "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                  "fuse_unk": False, "byte_fallback": True, "ignore_merges": False, "vocab": vocab, "merges": []},
+    }
+    tok = Tokenizer.from_str(json.dumps(spec))
+    v = vocab
+    lists = [
+        [v["<0xE4>"], v["<0xB8>"], v["<0xAD>"]],
+        [v["<0xZZ>"], v["<0x4>"], v["<0x4142>"]],
+        [v["<0xE4>"], v["<0xZZ>"], v["<0xB8>"], v["<0xAD>"]],
+        [v["<0xe4>"], v["<0xB8>"], v["<0xAD>"]],
+        [v["<0x+F>"]],
+        [v["<0x41>"], v["<0x+F>"], v["a"]],
+        [v["<0xC3>"], v["<0xa9>"]],
+        [v["<0xFF>"], v["a"], v["<0xC3>"]],
+    ]
+    return {"tokenizer": spec, "cases": [{"ids": ids, "text": tok.decode(ids, skip_special_tokens=False)} for ids in lists]}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    write("synthetic.json", {"tokenizers": tokenizers.__version__, "variants": synthetic_tokenizers()})
+    write("synthetic.json", {"tokenizers": tokenizers.__version__, "variants": synthetic_tokenizers(), "malformedBytePieces": malformed_byte_pieces()})
     tok = Tokenizer.from_file(os.path.join(MODELS, "tokenizer.json"))
     corpus = make_corpus()
     encode_cases = []
