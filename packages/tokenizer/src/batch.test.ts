@@ -59,6 +59,8 @@ describe('ids and tokens', () => {
     expect(tokenizer.idToToken(106)).toBe('<end_of_turn>');
     expect(tokenizer.tokenToId('<0xE4>')).toBeTypeOf('number');
     expect(tokenizer.tokenToId('no such token, surely')).toBeUndefined();
+    expect(tokenizer.tokenToId('\uD800')).toBeUndefined();
+    expect(tokenizer.tokenToId('\uFFFD')).toBeTypeOf('number');
     expect(tokenizer.vocabSize).toBe(262145);
   });
 

@@ -2,6 +2,7 @@ import type { VocabTable } from './vocab-table.js';
 
 const EMPTY = -1;
 const encoder = new TextEncoder();
+const loneSurrogate = /\p{Cs}/u;
 
 /**
  * Token -> id table keyed by the tokens' UTF-8 bytes (FNV-1a hash, open addressing), so the vocabulary
@@ -81,6 +82,8 @@ export class ByteVocab implements VocabTable {
   }
 
   tokenToId(token: string): number | undefined {
+    // A lone surrogate would be encoded as U+FFFD and find that token instead: no vocabulary has it.
+    if (loneSurrogate.test(token)) return undefined;
     if (this.scratch.length < token.length * 3) this.scratch = new Uint8Array(token.length * 3);
     const { written } = encoder.encodeInto(token, this.scratch);
     const id = this.lookup(this.scratch, 0, written, this.scratch, 0, 0);
