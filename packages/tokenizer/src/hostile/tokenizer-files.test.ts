@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ChatTemplateRenderError } from '../errors/chat-template-render-error.js';
 import { InvalidTextError } from '../errors/invalid-text-error.js';
 import { InvalidTokenIdError } from '../errors/invalid-token-id-error.js';
 import { TokenizerFileError } from '../errors/tokenizer-file-error.js';
@@ -128,7 +129,11 @@ describe('malformed tokenizer.json', () => {
       name: 'TokenizerFileError',
       field: `model.merges[${valid.model.merges.length}]`,
     });
+    // No tokenizer_config.json: the tokenizer works, a chat template is then a typed error.
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(valid));
+    const bare = await Tokenizer.fromPretrained(dir);
+    expect(bare.encode('the')).toEqual([1, 34]);
+    expect(() => bare.applyChatTemplate([{ role: 'user', content: 'hi' }])).toThrow(ChatTemplateRenderError);
     writeFileSync(join(dir, 'tokenizer_config.json'), '[1]');
     await expect(Tokenizer.fromPretrained(dir)).rejects.toBeInstanceOf(TokenizerFileError);
   });
