@@ -17,6 +17,7 @@ const CACHE_MAX_CHUNK = 256;
 const NEAR = 2049;
 /** Heap keys are rank * 2^32 + position: ordered by rank, then leftmost position (as the Rust library). */
 const POS_SPAN = 2 ** 32;
+const MAX_MERGES = 2 ** 21;
 
 /**
  * The BPE model of a tokenizer.json, with the semantics of the Rust `tokenizers` library
@@ -106,6 +107,14 @@ export class BpeModel {
     }
 
     const count = merges.count;
+    if (count >= MAX_MERGES) {
+      // Heap keys (rank * 2^32 + position) must stay exact in a double.
+      throw new UnsupportedComponentError({
+        file: fields.file,
+        component: 'model.merges',
+        componentType: `${count} merges (at most ${MAX_MERGES - 1})`,
+      });
+    }
     this.merges = new PairTable(count);
     this.joinable = new PairTable(Math.min(count, 1 << 16));
     this.mergeResult = merges.merged.subarray(0, count);
