@@ -59,16 +59,25 @@ describe('chat and completions through the openai client (fake backend, real HTT
     });
   });
 
-  test('max_completion_tokens is max_tokens; a stop string ends with finish_reason stop', async () => {
+  test('max_completion_tokens is max_tokens; a stop string ends with finish_reason stop, left out of the text (as OpenAI)', async () => {
     const out = await t.client().chat.completions.create({
       model: 'fake-gemma',
       messages: [{ role: 'user', content: 'hi' }],
       max_completion_tokens: 4,
       stop: 'w1',
     });
-    expect(out.choices[0]!.message.content).toBe('w0 w1');
+    expect(out.choices[0]!.message.content).toBe('w0 ');
     expect(out.choices[0]!.finish_reason).toBe('stop');
     expect(t.backend.calls.at(-1)!.sampling.maxTokens).toBe(4);
+    const stream = await t.client().chat.completions.create({
+      model: 'fake-gemma',
+      messages: [{ role: 'user', content: 'hi' }],
+      stop: [' w2', 'zz'],
+      stream: true,
+    });
+    const pieces: string[] = [];
+    for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta.content ?? '');
+    expect(pieces.join('')).toBe('w0 w1');
   });
 
   test('streamed chat: role chunk, content deltas, finish chunk, usage chunk, [DONE]', async () => {

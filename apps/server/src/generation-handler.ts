@@ -10,6 +10,7 @@ import {
   usageChunk,
   usageOf,
 } from './api/openai-shapes.js';
+import { StopTrimmer } from './api/stop-trimmer.js';
 import type { BackendInput, BackendMessage, BackendResult, ChatBackend } from './backend.js';
 import { classifyError } from './classify-error.js';
 import type { ApiError } from './errors/api-error.js';
@@ -83,7 +84,17 @@ export async function answerGeneration(
       );
     }
   };
-  const onText = (text: string) => {
+  const trimmer = new StopTrimmer(request.stop ?? []);
+  const sendText = (text: string) => {
+    if (text === '') return;
+    sendEvent(
+      response,
+      request.endpoint === 'chat'
+        ? chatChunk(envelope, { content: text }, null, request.includeUsage)
+        : textCompletion(envelope, text, null),
+    );
+  };
+  const onText = (piece: string) => {
     if (signal.aborted) return;
     if (firstTextAt === undefined) {
       firstTextAt = performance.now();
@@ -91,12 +102,7 @@ export async function answerGeneration(
     }
     if (!request.stream) return;
     startStream();
-    sendEvent(
-      response,
-      request.endpoint === 'chat'
-        ? chatChunk(envelope, { content: text }, null, request.includeUsage)
-        : textCompletion(envelope, text, null),
-    );
+    sendText(trimmer.push(piece));
     if (response.writableLength > ctx.maxBufferedBytes) controller.abort('slow_client' satisfies StopReason);
   };
 
@@ -146,16 +152,18 @@ export async function answerGeneration(
   const finish: FinishReason = result.finishReason;
   const usage = usageOf(result);
   if (!request.stream) {
+    const text = StopTrimmer.trim(result.text, request.stop ?? []);
     sendJson(
       response,
       200,
       request.endpoint === 'chat'
-        ? chatCompletion(envelope, result.text, finish, usage)
-        : textCompletion(envelope, result.text, finish, usage),
+        ? chatCompletion(envelope, text, finish, usage)
+        : textCompletion(envelope, text, finish, usage),
     );
     return;
   }
   startStream();
+  sendText(trimmer.finish());
   finishStream(response, request, envelope, finish, usage);
 }
 
