@@ -3,19 +3,19 @@ import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error
 import type { PipelineImage } from './load-image.js';
 
 /** An image item of a chat message: the image under `url`, `path`, `image` or `base64` (one of them). */
-export interface ImageContentItem {
+export type ImageContentItem = {
   type: 'image';
   url?: string;
   path?: string;
   image?: PipelineImage;
   /** Base64 payload or a full data: URI. */
   base64?: string;
-}
+};
 
-export interface TextContentItem {
+export type TextContentItem = {
   type: 'text';
   text: string;
-}
+};
 
 export type PipelineContentItem = TextContentItem | ImageContentItem;
 
