@@ -27,6 +27,11 @@ async function start(preset: 'tiny-text' | 'tiny-vlm') {
   };
 }
 
+function baseUrl(server: Gemma3Server): string {
+  const address = server.http.address() as { port: number };
+  return `http://127.0.0.1:${address.port}`;
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'gemma3-server-'));
   text = await start('tiny-text');
@@ -141,6 +146,33 @@ describe('real pipeline backend (tiny checkpoints)', { timeout: 60_000 }, () => 
         ],
       }),
     ).rejects.toMatchObject({ status: 400, code: 'invalid_image' });
+  });
+
+  test('a client abort mid-stream stops the real generation (finish_reason abort, far fewer tokens than asked)', async () => {
+    const metrics = async () => (await fetch(`${baseUrl(text.server)}/metrics`)).text();
+    const controller = new AbortController();
+    const stream = await text.client.chat.completions.create(
+      {
+        model: 'tiny-text',
+        messages: [{ role: 'user', content: 'Go on' }],
+        max_tokens: 2_000,
+        temperature: 0,
+        stream: true,
+      },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    try {
+      for await (const _chunk of stream) if (++chunks === 4) controller.abort();
+    } catch {
+      // aborted
+    }
+    const deadline = Date.now() + 10_000;
+    while (text.server.queue.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(text.server.queue.running).toBe(0);
+    const m = await metrics();
+    expect(m).toMatch(/^gemma3_generations_total\{finish_reason="abort"\} 1$/m);
+    expect(m).toMatch(/^gemma3_cancelled_generations_total\{reason="client_gone"\} 1$/m);
   });
 
   test('a text model refuses an image with 400', async () => {
