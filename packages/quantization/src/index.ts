@@ -1,0 +1,24 @@
+export {
+  type Bits,
+  type BlockQuantized,
+  type BlockQuantSpec,
+  type BlockSize,
+  dequantizeBlocks,
+  gatherZeroPoints,
+  quantizeBlocks,
+  quantizedAt,
+  relativeError,
+  zeroPointAt,
+} from './block-quantize.js';
+export { QuantizationOptionsError } from './errors/quantization-options-error.js';
+export { QuantizationShapeError } from './errors/quantization-shape-error.js';
+export {
+  DTYPE_DEFAULTS,
+  type Dtype,
+  type ModuleQuantization,
+  type QuantizationOptions,
+  type QuantizationSpec,
+  type ResolvedQuantization,
+  resolveQuantization,
+} from './options.js';
+export { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-weight-ops.js';

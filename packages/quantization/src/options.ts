@@ -1,0 +1,103 @@
+import { type BlockQuantSpec, checkSpec } from './block-quantize.js';
+import { QuantizationOptionsError } from './errors/quantization-options-error.js';
+
+export type Dtype = 'fp32' | 'q8' | 'q4';
+
+export interface QuantizationSpec extends BlockQuantSpec {
+  /**
+   * MatMulNBits `accuracy_level`: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 compute (activations
+   * quantized per block to int8 on CPU: the fast path). Default 4.
+   */
+  accuracyLevel: 0 | 1 | 2 | 3 | 4;
+}
+
+/** What a module is built as: float32, or quantized with a spec (missing fields from the dtype). */
+export type ModuleQuantization = 'fp32' | Partial<QuantizationSpec>;
+
+export interface QuantizationOptions {
+  /** `fp32` (no quantization), `q8` (8-bit blocks) or `q4` (4-bit blocks). */
+  dtype: Dtype;
+  /** Overrides of the dtype's defaults, for every linear layer (and embedding / LM head unless overridden). */
+  quantization?: Partial<QuantizationSpec>;
+  /** Per-module overrides. The vision tower and projector stay float32 for now. */
+  modules?: {
+    /** The token embedding (a GatherBlockQuantized over the same blocks as the tied LM head). */
+    embedding?: ModuleQuantization;
+    /** The LM head (the tied embedding, or lm_head.weight). */
+    lmHead?: ModuleQuantization;
+  };
+}
+
+/** Defaults per dtype: blocks of 32 like llama.cpp's Q4_0 / Q8_0, symmetric, int8 compute. */
+export const DTYPE_DEFAULTS: Readonly<Record<'q8' | 'q4', QuantizationSpec>> = {
+  q8: { bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4 },
+  q4: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 },
+};
+
+export interface ResolvedQuantization {
+  dtype: Dtype;
+  /** undefined: float32. */
+  linear: QuantizationSpec | undefined;
+  embedding: QuantizationSpec | undefined;
+  lmHead: QuantizationSpec | undefined;
+}
+
+const KEYS = new Set(['bits', 'blockSize', 'symmetric', 'accuracyLevel']);
+
+function merge(
+  base: QuantizationSpec | undefined,
+  override: ModuleQuantization | undefined,
+  where: string,
+): QuantizationSpec | undefined {
+  if (override === 'fp32') return undefined;
+  if (override === undefined) return base;
+  if (typeof override !== 'object' || override === null) {
+    throw new QuantizationOptionsError(where, `must be 'fp32' or a quantization object`);
+  }
+  for (const key of Object.keys(override)) {
+    if (!KEYS.has(key)) throw new QuantizationOptionsError(`${where}.${key}`, 'unknown option');
+  }
+  const spec: QuantizationSpec = { ...(base ?? DTYPE_DEFAULTS.q8), ...override };
+  checkSpec(spec, where);
+  if (![0, 1, 2, 3, 4].includes(spec.accuracyLevel)) {
+    throw new QuantizationOptionsError(
+      `${where}.accuracyLevel`,
+      `must be 0..4, got ${String(spec.accuracyLevel)}`,
+    );
+  }
+  return spec;
+}
+
+/** Checks the options and works out what each module is built as. */
+export function resolveQuantization(options: QuantizationOptions): ResolvedQuantization {
+  const { dtype } = options;
+  if (dtype !== 'fp32' && dtype !== 'q8' && dtype !== 'q4') {
+    throw new QuantizationOptionsError('dtype', `must be 'fp32', 'q8' or 'q4', got ${String(dtype)}`);
+  }
+  for (const key of Object.keys(options.modules ?? {})) {
+    if (key !== 'embedding' && key !== 'lmHead') {
+      throw new QuantizationOptionsError(
+        `modules.${key}`,
+        'unknown module (embedding and lmHead can be overridden; the vision tower stays float32)',
+      );
+    }
+  }
+  if (dtype === 'fp32') {
+    if (options.quantization !== undefined) {
+      throw new QuantizationOptionsError('quantization', "has no effect with dtype 'fp32'");
+    }
+    return {
+      dtype,
+      linear: undefined,
+      embedding: merge(undefined, options.modules?.embedding, 'modules.embedding'),
+      lmHead: merge(undefined, options.modules?.lmHead, 'modules.lmHead'),
+    };
+  }
+  const linear = merge(DTYPE_DEFAULTS[dtype], options.quantization ?? {}, 'quantization');
+  return {
+    dtype,
+    linear,
+    embedding: merge(linear, options.modules?.embedding, 'modules.embedding'),
+    lmHead: merge(linear, options.modules?.lmHead, 'modules.lmHead'),
+  };
+}

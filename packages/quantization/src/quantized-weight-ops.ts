@@ -1,0 +1,212 @@
+import type { GraphBuilder } from '@gemma3/onnx';
+import { FP32_WEIGHT_OPS, type WeightOps, type WeightSource } from '@gemma3/text-model';
+import {
+  type BlockQuantized,
+  gatherZeroPoints,
+  quantizeBlocks,
+  zeroPointBytesPerRow,
+} from './block-quantize.js';
+import {
+  type QuantizationOptions,
+  type QuantizationSpec,
+  type ResolvedQuantization,
+  resolveQuantization,
+} from './options.js';
+
+/** WeightOps plus the string that identifies the build in the model cache. */
+export interface QuantizedWeightOps extends WeightOps {
+  readonly cacheKey: string;
+  readonly resolved: ResolvedQuantization;
+}
+
+function specTag(spec: QuantizationSpec): string {
+  return `q${spec.bits}b${spec.blockSize}${spec.symmetric ? 's' : 'a'}`;
+}
+
+/**
+ * Quantizes tensors while the model is saved. The initializers of one tensor (data, scales, zero
+ * points) are written one after the other, so only the most recent tensor's quantized form is kept:
+ * each float32 tensor is read, quantized and dropped; a later miss (the tied table used again after
+ * other tensors) reads and quantizes it again rather than holding it.
+ */
+class StreamingQuantizer {
+  private last: { key: string; value: Promise<BlockQuantized> } | undefined;
+
+  get(
+    weights: WeightSource,
+    tensorName: string,
+    rows: number,
+    cols: number,
+    spec: QuantizationSpec,
+  ): Promise<BlockQuantized> {
+    const key = `${tensorName}|${specTag(spec)}`;
+    if (this.last?.key !== key) {
+      const value = weights
+        .readFloat32(tensorName)
+        .then((w) => quantizeBlocks(w, rows, cols, spec, tensorName));
+      this.last = { key, value };
+    }
+    return this.last.value;
+  }
+}
+
+interface QuantizedInitializers {
+  data: string;
+  scales: string;
+  zeroPoints: string | undefined;
+  blocksPerRow: number;
+}
+
+/** The MatMulNBits initializers of `tensorName` [rows, cols] (shared when already defined). */
+function quantizedInitializers(
+  g: GraphBuilder,
+  q: StreamingQuantizer,
+  weights: WeightSource,
+  tensorName: string,
+  rows: number,
+  cols: number,
+  spec: QuantizationSpec,
+): QuantizedInitializers {
+  const base = `${tensorName}.${specTag(spec)}`;
+  const blocksPerRow = Math.ceil(cols / spec.blockSize);
+  const blob = (spec.blockSize * spec.bits) / 8;
+  const names: QuantizedInitializers = {
+    data: base,
+    scales: `${base}.scales`,
+    zeroPoints: spec.symmetric ? undefined : `${base}.zero_points`,
+    blocksPerRow,
+  };
+  if (g.has(base)) return names;
+  const quantized = () => q.get(weights, tensorName, rows, cols, spec);
+  g.initializer(names.data, 'uint8', [rows, blocksPerRow, blob], async () => (await quantized()).data);
+  g.initializer(names.scales, 'float32', [rows * blocksPerRow], async () => (await quantized()).scales);
+  if (names.zeroPoints) {
+    g.initializer(
+      names.zeroPoints,
+      'uint8',
+      [rows * zeroPointBytesPerRow(blocksPerRow, spec.bits)],
+      async () => (await quantized()).zeroPoints!,
+    );
+  }
+  return names;
+}
+
+function matMulNBits(
+  g: GraphBuilder,
+  q: StreamingQuantizer,
+  weights: WeightSource,
+  x: string,
+  tensorName: string,
+  outFeatures: number,
+  inFeatures: number,
+  spec: QuantizationSpec,
+  nodeName: string,
+): string {
+  const init = quantizedInitializers(g, q, weights, tensorName, outFeatures, inFeatures, spec);
+  const inputs = [x, init.data, init.scales];
+  if (init.zeroPoints) inputs.push(init.zeroPoints);
+  return g.op('MatMulNBits', inputs, {
+    domain: 'com.microsoft',
+    name: nodeName,
+    attrs: {
+      K: inFeatures,
+      N: outFeatures,
+      bits: spec.bits,
+      block_size: spec.blockSize,
+      accuracy_level: spec.accuracyLevel,
+    },
+  });
+}
+
+/**
+ * WeightOps for a quantized build: every linear layer as MatMulNBits; the LM head as MatMulNBits over
+ * the (tied) table; the embedding as GatherBlockQuantized over the very same quantized initializer
+ * (the file holds the table once; the gather reads the scales through a Reshape to [N, blocks, 1]).
+ */
+export function createQuantizedWeightOps(options: QuantizationOptions): QuantizedWeightOps {
+  const resolved = resolveQuantization(options);
+  const q = new StreamingQuantizer();
+  const tag = (spec: QuantizationSpec | undefined) =>
+    spec === undefined ? 'fp32' : `${specTag(spec)}l${spec.accuracyLevel}`;
+  const cacheKey =
+    resolved.linear === undefined && resolved.embedding === undefined && resolved.lmHead === undefined
+      ? 'fp32'
+      : `linear=${tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}`;
+
+  return {
+    cacheKey,
+    resolved,
+    linear(g, weights, x, tensorName, outFeatures, inFeatures) {
+      if (!resolved.linear) return FP32_WEIGHT_OPS.linear(g, weights, x, tensorName, outFeatures, inFeatures);
+      return matMulNBits(
+        g,
+        q,
+        weights,
+        x,
+        tensorName,
+        outFeatures,
+        inFeatures,
+        resolved.linear,
+        `${tensorName}.matmul_nbits`,
+      );
+    },
+    embedding(g, weights, ids, tensorName, vocab, hidden) {
+      const spec = resolved.embedding;
+      if (!spec) return FP32_WEIGHT_OPS.embedding(g, weights, ids, tensorName, vocab, hidden);
+      const init = quantizedInitializers(g, q, weights, tensorName, vocab, hidden, spec);
+      const blocks = init.blocksPerRow;
+      const scales3d = g.op('Reshape', [init.scales, g.int64s([vocab, blocks, 1])], {
+        name: 'embed.scales_3d',
+      });
+      const inputs = [init.data, ids, scales3d];
+      if (init.zeroPoints) {
+        if (spec.bits === 8) {
+          inputs.push(
+            g.op('Reshape', [init.zeroPoints, g.int64s([vocab, blocks, 1])], {
+              name: 'embed.zero_points_3d',
+            }),
+          );
+        } else {
+          // 4-bit: the gather wants one zero point per byte ([N, blocks, 1]); MatMulNBits packs two.
+          const name = `${init.data}.gather_zero_points`;
+          inputs.push(
+            g.has(name)
+              ? name
+              : g.initializer(
+                  name,
+                  'uint8',
+                  [vocab, blocks, 1],
+                  async () => gatherZeroPoints(await q.get(weights, tensorName, vocab, hidden, spec))!,
+                ),
+          );
+        }
+      }
+      const gathered = g.op('GatherBlockQuantized', inputs, {
+        domain: 'com.microsoft',
+        name: 'embed.gather_block_quantized',
+        attrs: { gather_axis: 0, quantize_axis: 2, block_size: spec.blockSize, bits: spec.bits },
+      }); // [B, T, blocks, blockSize]
+      const flat = g.op('Reshape', [gathered, g.int64s([0, 0, blocks * spec.blockSize])], {
+        name: 'embed.flatten',
+      }); // [B, T, blocks * blockSize]
+      if (blocks * spec.blockSize === hidden) return flat;
+      return g.op('Slice', [flat, g.int64s([0]), g.int64s([hidden]), g.int64s([2])], {
+        name: 'embed.unpad',
+      }); // [B, T, H]
+    },
+    lmHead(g, weights, x, tensorName, vocab, hidden) {
+      if (!resolved.lmHead) return FP32_WEIGHT_OPS.lmHead(g, weights, x, tensorName, vocab, hidden);
+      return matMulNBits(
+        g,
+        q,
+        weights,
+        x,
+        tensorName,
+        vocab,
+        hidden,
+        resolved.lmHead,
+        'lm_head.matmul_nbits',
+      );
+    },
+  };
+}
