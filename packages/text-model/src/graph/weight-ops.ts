@@ -8,6 +8,11 @@ import type { WeightSource } from './weight-source.js';
  * `buildDecoderGraph` and nothing else in the graph changes.
  */
 export interface WeightOps {
+  /**
+   * Names the build in the model cache (e.g. `linear=q4b32sl4;...`); two WeightOps that build
+   * different graphs must differ here. Absent: `fp32`.
+   */
+  readonly cacheKey?: string;
   /** x [..., in] -> [..., out] for the Linear weight `tensorName` stored [out, in]. */
   linear(
     g: GraphBuilder,

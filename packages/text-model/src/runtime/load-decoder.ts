@@ -15,6 +15,7 @@ import { openCheckpoint } from '@gemma3/weights';
 import { checkTextShapes, expectedTextShapes, textTensorNames } from '../checkpoint/text-weights.js';
 import { buildDecoderGraph, DECODER_GRAPH_VERSION } from '../graph/build-decoder-graph.js';
 import type { DecoderGraphOptions } from '../graph/decoder-io.js';
+import type { WeightOps } from '../graph/weight-ops.js';
 import { DecoderRunner } from './decoder-runner.js';
 
 export interface LoadOptions {
@@ -29,6 +30,11 @@ export interface LoadOptions {
    * `dir/config.json` read with @gemma3/config's `loadModelConfig`.
    */
   config?: ModelConfig;
+  /**
+   * How the large matrices are built (default `FP32_WEIGHT_OPS`): e.g. `createQuantizedWeightOps({
+   * dtype: 'q4' })` of @gemma3/quantization. Its `cacheKey` keeps quantized builds apart in the cache.
+   */
+  weightOps?: WeightOps;
 }
 
 export interface LoadedDecoder extends BuiltDecoder {
@@ -74,16 +80,20 @@ export async function buildDecoderModel(
       version: DECODER_GRAPH_VERSION,
       files: await fileIdentities(files),
       graph,
-      dtype: 'fp32',
+      dtype: options.weightOps?.cacheKey ?? 'fp32',
     });
     built = await getOrBuild(
       options.cacheDir ?? defaultCacheRoot(),
       key,
       async (out) => {
-        const g = buildDecoderGraph(config, names, checkpoint, graph);
+        const g = buildDecoderGraph(config, names, checkpoint, graph, options.weightOps);
         let bar: ProgressBar | undefined;
         await saveModel(g, out, {
-          metadata: { source: dir, graph: JSON.stringify(graph) },
+          metadata: {
+            source: dir,
+            graph: JSON.stringify(graph),
+            weights: options.weightOps?.cacheKey ?? 'fp32',
+          },
           onProgress:
             (options.progress ?? process.stderr.isTTY === true)
               ? (done, total) => {
