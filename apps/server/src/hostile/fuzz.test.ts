@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer, TINY_PNG_DATA_URI } from './test-utils/start-server.js';
+import { startTestServer, type TestServer, TINY_PNG_DATA_URI } from '../test-utils/start-server.js';
 
 // Random and mutated requests against the JSON API: never a 500, never a hang, the process alive.
 // Each property runs up to RUNS requests and stops early after TIME_LIMIT_MS (bounded in time).
