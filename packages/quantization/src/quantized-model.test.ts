@@ -1,0 +1,133 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Gemma3ForCausalLM } from '@gemma3/text-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuantizationOptionsError } from './errors/quantization-options-error.js';
+import type { QuantizationOptions } from './options.js';
+import { createQuantizedWeightOps } from './quantized-weight-ops.js';
+import { compareLogits } from './report/compare.js';
+
+const TINY = resolve(import.meta.dirname, '../../../fixtures/checkpoints/tiny-text');
+// 24 tokens (3x tiny-text's sliding window of 8) drawn from its 512-token vocabulary.
+const PROMPT = [2, ...Array.from({ length: 23 }, (_, i) => (i * 37 + 11) % 512)];
+
+let cacheDir: string;
+let fp32: Gemma3ForCausalLM;
+let reference: Float32Array;
+beforeAll(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'gemma3-quant-model-'));
+  fp32 = await Gemma3ForCausalLM.fromPretrained(TINY, { cacheDir, progress: false });
+  reference = (await fp32.forward({ inputIds: [PROMPT] })).logits.data as Float32Array;
+});
+afterAll(async () => {
+  await fp32?.dispose();
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+async function built(options: QuantizationOptions) {
+  const weightOps = createQuantizedWeightOps(options);
+  return Gemma3ForCausalLM.fromPretrained(TINY, { cacheDir, progress: false, weightOps });
+}
+
+/**
+ * Measured on this fixture (24 positions, 512-token vocabulary; logit spread ~10):
+ *   q8 b32 (int8 compute)                max abs 0.48 (4.9% of the spread), mean 0.049, top-1 22/24
+ *   q8 b32 accuracy_level 0              max abs 0.38 (3.8%), mean 0.036, top-1 23/24
+ *   q4 b32                               max abs 3.5 (35%), mean 0.51, top-1 8/24
+ *   q4 b128 asymmetric                   max abs 3.5 (36%), mean 0.59, top-1 8/24
+ *   q4, fp32 embedding, q8 LM head       max abs 2.8 (29%), mean 0.46, top-1 10/24
+ * q4 errors are ~14x q8's, close to the 16x ratio of their quantization steps: weight rounding, not
+ * layout, sets them (the layout is checked against onnxruntime's kernels in onnxruntime-kernels.test.ts).
+ * The random 64-wide model amplifies weight noise (see the README's 1b figures: far smaller). Bounds:
+ * about 2x the measured error; top-1 well above chance (1/512), which a wrong layout or a table shared
+ * wrongly would fall to.
+ */
+const CASES: { name: string; options: QuantizationOptions; maxRel: number; minTop1: number }[] = [
+  { name: 'q8 (b32)', options: { dtype: 'q8' }, maxRel: 0.1, minTop1: 0.8 },
+  {
+    name: 'q8 accuracy_level 0',
+    options: { dtype: 'q8', quantization: { accuracyLevel: 0 } },
+    maxRel: 0.08,
+    minTop1: 0.8,
+  },
+  { name: 'q4 (b32)', options: { dtype: 'q4' }, maxRel: 0.7, minTop1: 0.2 },
+  {
+    name: 'q4 b128 asymmetric (block wider than hidden 64: padded)',
+    options: { dtype: 'q4', quantization: { blockSize: 128, symmetric: false } },
+    maxRel: 0.7,
+    minTop1: 0.2,
+  },
+  {
+    name: 'q4 with fp32 embedding and q8 LM head',
+    options: { dtype: 'q4', modules: { embedding: 'fp32', lmHead: { bits: 8 } } },
+    maxRel: 0.6,
+    minTop1: 0.2,
+  },
+];
+
+describe('quantized tiny-text builds against fp32', () => {
+  it.each(CASES)(
+    '$name: logits close to fp32, greedy generation runs',
+    async ({ options, maxRel, minTop1 }) => {
+      const model = await built(options);
+      try {
+        const logits = (await model.forward({ inputIds: [PROMPT] })).logits.data as Float32Array;
+        const m = compareLogits(reference, logits, 512);
+        console.log(
+          `[quantization] tiny-text ${JSON.stringify(options)}: max abs ${m.maxAbs.toExponential(2)}, mean abs ${m.meanAbs.toExponential(2)}, ` +
+            `max abs / logit range ${m.maxRel.toFixed(4)}, top-1 ${m.top1}/${m.positions}`,
+        );
+        expect(m.maxRel).toBeLessThan(maxRel);
+        expect(m.top1 / m.positions).toBeGreaterThanOrEqual(minTop1);
+        const { sequences } = await model.generate({
+          inputIds: [PROMPT.slice(0, 5)],
+          maxNewTokens: 6,
+          doSample: false,
+        });
+        expect(sequences[0]!.length).toBeGreaterThan(5);
+      } finally {
+        await model.dispose();
+      }
+    },
+  );
+
+  it('holds the tied table once: sharing saves a whole quantized table in the file', async () => {
+    const dataBytes = async (options: QuantizationOptions) => {
+      const model = await built(options);
+      const path = `${model.loaded.modelPath}.data`;
+      await model.dispose();
+      return (await stat(path)).size;
+    };
+    const shared = await dataBytes({ dtype: 'q4' });
+    // A different block size for the embedding cannot share: the 512x64 table is stored a second time,
+    // at b64: 512 * 64 * (0.5 + 4 / 64) = 18432 bytes (plus alignment padding).
+    const separate = await dataBytes({ dtype: 'q4', modules: { embedding: { blockSize: 64 } } });
+    expect(separate - shared).toBeGreaterThanOrEqual(18432);
+    expect(separate - shared).toBeLessThan(18432 + 4096);
+  });
+
+  it('keeps quantized builds apart in the model cache', async () => {
+    const a = createQuantizedWeightOps({ dtype: 'q4' }).cacheKey;
+    const b = createQuantizedWeightOps({ dtype: 'q4', quantization: { blockSize: 128 } }).cacheKey;
+    const c = createQuantizedWeightOps({ dtype: 'q8' }).cacheKey;
+    expect(new Set([a, b, c, 'fp32']).size).toBe(4);
+    expect(createQuantizedWeightOps({ dtype: 'fp32' }).cacheKey).toBe('fp32');
+  });
+
+  it('refuses unknown options with a typed error naming them', () => {
+    expect(() => createQuantizedWeightOps({ dtype: 'q3' as 'q4' })).toThrow(QuantizationOptionsError);
+    expect(() => createQuantizedWeightOps({ dtype: 'q4', quantization: { blockSize: 100 as 128 } })).toThrow(
+      /quantization.blockSize/,
+    );
+    expect(() =>
+      createQuantizedWeightOps({
+        dtype: 'q4',
+        modules: { vision: 'fp32' } as QuantizationOptions['modules'],
+      }),
+    ).toThrow(/modules.vision/);
+    expect(() => createQuantizedWeightOps({ dtype: 'fp32', quantization: { bits: 4 } })).toThrow(
+      QuantizationOptionsError,
+    );
+  });
+});
