@@ -6,7 +6,6 @@ import { parseChatRequest } from './api/chat-request.js';
 import { parseCompletionRequest } from './api/completion-request.js';
 import type { ChatBackend } from './backend.js';
 import { classifyError } from './classify-error.js';
-import { ApiError } from './errors/api-error.js';
 import { AuthenticationError } from './errors/authentication-error.js';
 import { MethodNotAllowedError } from './errors/method-not-allowed-error.js';
 import { NotFoundError } from './errors/not-found-error.js';
@@ -350,5 +349,3 @@ function routeName(path: string): string {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
-
-export { ApiError };
