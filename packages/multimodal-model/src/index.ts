@@ -20,7 +20,17 @@ export {
   VisionOutputs,
 } from './graph/vision-io.js';
 export type { WeightReader } from './graph/weight-reader.js';
+export {
+  type ConditionalGenerationForwardInputs,
+  type ConditionalGenerationOutput,
+  Gemma3ForConditionalGeneration,
+  type MultimodalGenerateOptions,
+} from './model/gemma3-for-conditional-generation.js';
+export { Gemma3Model, type Gemma3ModelOutput } from './model/gemma3-model.js';
+export type { MultimodalLoadOptions } from './model/load-multimodal.js';
 export { loadMultimodalConfig } from './model/load-multimodal-config.js';
+export type { MultimodalPrefillInputs } from './model/multimodal-generation-session.js';
+export type { MultimodalForwardInputs } from './model/multimodal-step.js';
 export { ImageEmbeddingCache, pixelKey } from './vision/image-embedding-cache.js';
 export {
   type LoadedVisionEncoder,
