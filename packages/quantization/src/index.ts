@@ -22,3 +22,4 @@ export {
   resolveQuantization,
 } from './options.js';
 export { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-weight-ops.js';
+export { compareLogits, cosineByRow, type LogitComparison } from './report/compare.js';
