@@ -17,7 +17,7 @@
  * reconstruction error on layer-0 and middle-layer matrices and the embedding.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ const outDir = process.env.GEMMA3_REPORT_OUT ?? join(tmpdir(), 'gemma3-quant-rep
 const threads = Number(process.env.GEMMA3_REPORT_THREADS ?? availableParallelism());
 const positions = Number(process.env.GEMMA3_REPORT_POSITIONS ?? 256);
 const session = { intraOpThreads: threads, spinning: true, memoryArena: true };
+/** GEMMA3_REPORT_ACCURACY=0: speed only (no hidden-state model, no dumps, no comparison). */
+const accuracyOn = process.env.GEMMA3_REPORT_ACCURACY !== '0';
 
 const VARIANTS: Record<string, QuantizationOptions> = {
   fp32: { dtype: 'fp32' },
@@ -61,21 +63,26 @@ async function runVariant(name: string): Promise<void> {
 
   // Final hidden states (the graph without the LM head), then the causal LM.
   const t0 = performance.now();
-  const text = await Gemma3TextModel.fromPretrained(dir, options);
-  const ids = prompt(positions, 1, text.config.vocab_size);
-  const hidden = (await text.forward({ inputIds: [ids] })).lastHiddenState.data as Float32Array;
-  await writeFile(join(outDir, `${name}.hidden.bin`), hidden);
-  await text.dispose();
+  if (accuracyOn) {
+    const text = await Gemma3TextModel.fromPretrained(dir, options);
+    const ids = prompt(positions, 1, text.config.vocab_size);
+    const hidden = (await text.forward({ inputIds: [ids] })).lastHiddenState.data as Float32Array;
+    await writeFile(join(outDir, `${name}.hidden.bin`), hidden);
+    await text.dispose();
+  }
   const hiddenSeconds = (performance.now() - t0) / 1000;
 
   const t1 = performance.now();
   const model = await Gemma3ForCausalLM.fromPretrained(dir, options);
   const loadSeconds = (performance.now() - t1) / 1000;
   const buildSeconds = model.loaded.buildMs / 1000;
-  const logits = (await model.forward({ inputIds: [ids] })).logits.data as Float32Array;
-  await writeFile(join(outDir, `${name}.logits.bin`), logits);
-
   const vocab = model.vocabSize;
+  if (accuracyOn) {
+    const ids = prompt(positions, 1, vocab);
+    const logits = (await model.forward({ inputIds: [ids] })).logits.data as Float32Array;
+    await writeFile(join(outDir, `${name}.logits.bin`), logits);
+  }
+
   await model.forward({ inputIds: [prompt(8, 3, vocab)], logits: 'last' }); // warm-up
   const p128 = prompt(128, 5, vocab);
   let best = Number.POSITIVE_INFINITY;
@@ -111,7 +118,7 @@ async function runVariant(name: string): Promise<void> {
       hiddenPhaseSeconds: hiddenSeconds,
       lmLoadSeconds: loadSeconds,
       lmBuildSeconds: buildSeconds,
-      dataMb: (await import('node:fs')).statSync(`${model.loaded.modelPath}.data`).size / 1e6,
+      dataMb: statSync(`${model.loaded.modelPath}.data`).size / 1e6,
       prefill128TokensPerSecond: 128 / (best / 1000),
       timeToFirstTokenMs: first - g0,
       decodeTokensPerSecond: (tokens - 1) / ((last - first) / 1000),
@@ -177,7 +184,7 @@ async function main(): Promise<void> {
   const load = async (name: string, kind: string) =>
     new Float32Array((await readFile(join(outDir, `${name}.${kind}.bin`))).buffer);
   const accuracy: Record<string, unknown> = {};
-  if (wanted.includes('fp32')) {
+  if (accuracyOn && wanted.includes('fp32')) {
     const refLogits = await load('fp32', 'logits');
     const refHidden = await load('fp32', 'hidden');
     const vocab = refLogits.length / positions;
@@ -191,7 +198,7 @@ async function main(): Promise<void> {
     }
   }
   console.error('[quant-report] weight reconstruction ...');
-  const weights = await weightErrors();
+  const weights = accuracyOn ? await weightErrors() : {};
   console.log(
     JSON.stringify(
       {
