@@ -1,11 +1,10 @@
 import { type Gemma3Config, type GenerationConfig, loadGenerationConfig } from '@gemma3/config';
 import type { SessionConfig } from '@gemma3/onnx';
-import type { DecoderOutputKind, DecoderRunner } from '@gemma3/text-model';
+import { type DecoderOutputKind, type DecoderRunner, loadDecoder } from '@gemma3/text-model';
 import type { VisionAttentionKind } from '../graph/vision-io.js';
 import { loadVisionEncoder } from '../vision/load-vision-encoder.js';
 import type { VisionEncoder } from '../vision/vision-encoder.js';
 import { loadMultimodalConfig } from './load-multimodal-config.js';
-import { loadMultimodalDecoder } from './load-multimodal-decoder.js';
 
 export interface MultimodalLoadOptions {
   /** Folder of built models. Default: `$GEMMA3_CACHE_DIR`, `$XDG_CACHE_HOME/gemma3` or `~/.cache/gemma3`. */
@@ -54,11 +53,17 @@ export async function loadMultimodal(
       ? {}
       : { session: (options.visionSession ?? options.session)! }),
   });
-  const decoder = await loadMultimodalDecoder(dir, config, output, {
-    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-    ...(options.progress === undefined ? {} : { progress: options.progress }),
-    ...(options.session === undefined ? {} : { session: options.session }),
-  });
+  // The text model's decoder graph, with the `inputs_embeds_override` inputs the image features go through.
+  const decoder = await loadDecoder(
+    dir,
+    { output, embedsOverride: true },
+    {
+      config,
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+      ...(options.session === undefined ? {} : { session: options.session }),
+    },
+  );
   return {
     config,
     generationConfig,
