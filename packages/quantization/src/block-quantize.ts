@@ -195,3 +195,51 @@ export function relativeError(original: Float32Array, q: BlockQuantized): number
   }
   return den === 0 ? 0 : Math.sqrt(num / den);
 }
+
+/** Symmetric int8 per output channel, transposed for DynamicQuantizeMatMul: B [K, N], scale [N]. */
+export interface ChannelQuantized {
+  rows: number;
+  cols: number;
+  /** [cols (K), rows (N)] int8: the weight transposed, in [-127, 127]. */
+  transposed: Int8Array;
+  /** [rows (N)]: max |W[n, :]| / 127. */
+  scales: Float32Array;
+}
+
+/** Quantizes a row-major [rows = N, cols = K] weight per row (output channel) to int8, transposed. */
+export function quantizeChannelsInt8(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  tensor = 'tensor',
+): ChannelQuantized {
+  if (values.length !== rows * cols) {
+    throw new QuantizationShapeError(
+      tensor,
+      `has ${values.length} values, [${rows}, ${cols}] needs ${rows * cols}`,
+    );
+  }
+  const transposed = new Int8Array(rows * cols);
+  const scales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(values[r * cols + c]!));
+    const scale = Math.fround(max / 127);
+    const inverse = scale === 0 ? 0 : 1 / scale;
+    scales[r] = scale;
+    for (let c = 0; c < cols; c++) {
+      transposed[c * rows + r] = Math.min(127, Math.max(-127, Math.round(values[r * cols + c]! * inverse)));
+    }
+  }
+  return { rows, cols, transposed, scales };
+}
+
+/** Back to float32 [rows, cols] (untransposed). */
+export function dequantizeChannels(q: ChannelQuantized): Float32Array {
+  const out = new Float32Array(q.rows * q.cols);
+  for (let r = 0; r < q.rows; r++) {
+    for (let c = 0; c < q.cols; c++)
+      out[r * q.cols + c] = Math.fround(q.transposed[c * q.rows + r]! * q.scales[r]!);
+  }
+  return out;
+}

@@ -34,6 +34,7 @@ async function built(options: QuantizationOptions) {
  * Measured on this fixture (24 positions, 512-token vocabulary; logit spread ~10):
  *   q8 b32 (int8 compute)                max abs 0.48 (4.9% of the spread), mean 0.049, top-1 22/24
  *   q8 b32 accuracy_level 0              max abs 0.38 (3.8%), mean 0.036, top-1 23/24
+ *   q8, DynamicQuantizeMatMul linears    max abs 0.50 (5.1%), mean 0.067, top-1 20/24
  *   q4 b32                               max abs 3.5 (35%), mean 0.51, top-1 8/24
  *   q4 b128 asymmetric                   max abs 3.5 (36%), mean 0.59, top-1 8/24
  *   q4, fp32 embedding, q8 LM head       max abs 2.8 (29%), mean 0.46, top-1 10/24
@@ -49,6 +50,12 @@ const CASES: { name: string; options: QuantizationOptions; maxRel: number; minTo
     name: 'q8 accuracy_level 0',
     options: { dtype: 'q8', quantization: { accuracyLevel: 0 } },
     maxRel: 0.08,
+    minTop1: 0.8,
+  },
+  {
+    name: 'q8 with DynamicQuantizeMatMul linear layers',
+    options: { dtype: 'q8', linearKernel: 'DynamicQuantizeMatMul' },
+    maxRel: 0.1,
     minTop1: 0.8,
   },
   { name: 'q4 (b32)', options: { dtype: 'q4' }, maxRel: 0.7, minTop1: 0.2 },
@@ -111,7 +118,8 @@ describe('quantized tiny-text builds against fp32', () => {
     const a = createQuantizedWeightOps({ dtype: 'q4' }).cacheKey;
     const b = createQuantizedWeightOps({ dtype: 'q4', quantization: { blockSize: 128 } }).cacheKey;
     const c = createQuantizedWeightOps({ dtype: 'q8' }).cacheKey;
-    expect(new Set([a, b, c, 'fp32']).size).toBe(4);
+    const d = createQuantizedWeightOps({ dtype: 'q8', linearKernel: 'DynamicQuantizeMatMul' }).cacheKey;
+    expect(new Set([a, b, c, d, 'fp32']).size).toBe(5);
     expect(createQuantizedWeightOps({ dtype: 'fp32' }).cacheKey).toBe('fp32');
   });
 
@@ -126,6 +134,9 @@ describe('quantized tiny-text builds against fp32', () => {
         modules: { vision: 'fp32' } as QuantizationOptions['modules'],
       }),
     ).toThrow(/modules.vision/);
+    expect(() => createQuantizedWeightOps({ dtype: 'q4', linearKernel: 'DynamicQuantizeMatMul' })).toThrow(
+      /linearKernel/,
+    );
     expect(() => createQuantizedWeightOps({ dtype: 'fp32', quantization: { bits: 4 } })).toThrow(
       QuantizationOptionsError,
     );

@@ -2,8 +2,10 @@ import type { GraphBuilder } from '@gemma3/onnx';
 import { FP32_WEIGHT_OPS, type WeightOps, type WeightSource } from '@gemma3/text-model';
 import {
   type BlockQuantized,
+  type ChannelQuantized,
   gatherZeroPoints,
   quantizeBlocks,
+  quantizeChannelsInt8,
   zeroPointBytesPerRow,
 } from './block-quantize.js';
 import {
@@ -48,6 +50,46 @@ class StreamingQuantizer {
     }
     return this.last.value;
   }
+}
+
+/** StreamingQuantizer's per-channel int8 counterpart (DynamicQuantizeMatMul). */
+class StreamingChannelQuantizer {
+  private last: { key: string; value: Promise<ChannelQuantized> } | undefined;
+
+  get(weights: WeightSource, tensorName: string, rows: number, cols: number): Promise<ChannelQuantized> {
+    if (this.last?.key !== tensorName) {
+      const value = weights
+        .readFloat32(tensorName)
+        .then((w) => quantizeChannelsInt8(w, rows, cols, tensorName));
+      this.last = { key: tensorName, value };
+    }
+    return this.last.value;
+  }
+}
+
+/** x [..., K] -> [..., N] through int8 weights [K, N] with per-column scales; activations uint8 per tensor. */
+function dynamicQuantizeMatMul(
+  g: GraphBuilder,
+  q: StreamingChannelQuantizer,
+  weights: WeightSource,
+  x: string,
+  tensorName: string,
+  outFeatures: number,
+  inFeatures: number,
+): string {
+  const data = `${tensorName}.int8_channels`;
+  const quantized = () => q.get(weights, tensorName, outFeatures, inFeatures);
+  g.initializer(data, 'int8', [inFeatures, outFeatures], async () => (await quantized()).transposed);
+  const scales = g.initializer(
+    `${data}.scales`,
+    'float32',
+    [outFeatures],
+    async () => (await quantized()).scales,
+  );
+  return g.op('DynamicQuantizeMatMul', [x, data, scales], {
+    domain: 'com.microsoft',
+    name: `${tensorName}.dynamic_quantize_matmul`,
+  });
 }
 
 interface QuantizedInitializers {
@@ -126,18 +168,22 @@ function matMulNBits(
 export function createQuantizedWeightOps(options: QuantizationOptions): QuantizedWeightOps {
   const resolved = resolveQuantization(options);
   const q = new StreamingQuantizer();
+  const channels = new StreamingChannelQuantizer();
   const tag = (spec: QuantizationSpec | undefined) =>
     spec === undefined ? 'fp32' : `${specTag(spec)}l${spec.accuracyLevel}`;
   const cacheKey =
     resolved.linear === undefined && resolved.embedding === undefined && resolved.lmHead === undefined
       ? 'fp32'
-      : `linear=${tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}`;
+      : `linear=${resolved.linearKernel === 'DynamicQuantizeMatMul' ? 'dqmm8' : tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}`;
 
   return {
     cacheKey,
     resolved,
     linear(g, weights, x, tensorName, outFeatures, inFeatures) {
       if (!resolved.linear) return FP32_WEIGHT_OPS.linear(g, weights, x, tensorName, outFeatures, inFeatures);
+      if (resolved.linearKernel === 'DynamicQuantizeMatMul') {
+        return dynamicQuantizeMatMul(g, channels, weights, x, tensorName, outFeatures, inFeatures);
+      }
       return matMulNBits(
         g,
         q,
