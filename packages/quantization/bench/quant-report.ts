@@ -8,7 +8,7 @@
  * Env: GEMMA3_REPORT_DIR (checkpoint; default $TMPDIR/gemma3-1b), GEMMA3_REPORT_CACHE (model cache;
  * default $TMPDIR/gemma3-quant-cache), GEMMA3_REPORT_OUT (logits/hidden dumps; default
  * $TMPDIR/gemma3-quant-report), GEMMA3_REPORT_THREADS (default all cores), GEMMA3_REPORT_VARIANTS
- * (comma list of fp32,q8,q4b32,q4b128; default all), GEMMA3_REPORT_POSITIONS (default 256).
+ * (comma list of fp32,q8,q4b32,q4b128,q8dqmm; default all), GEMMA3_REPORT_POSITIONS (default 256).
  *
  * One child process per variant (one model in memory at a time, peak RSS per variant): build (or take
  * from the cache), logits for every position of a GEMMA3_REPORT_POSITIONS-token prompt and final hidden
@@ -23,7 +23,12 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gemma3ForCausalLM, Gemma3TextModel, textTensorNames } from '@gemma3/text-model';
 import { openCheckpoint } from '@gemma3/weights';
-import { quantizeBlocks, relativeError } from '../src/block-quantize.js';
+import {
+  dequantizeChannels,
+  quantizeBlocks,
+  quantizeChannelsInt8,
+  relativeError,
+} from '../src/block-quantize.js';
 import type { QuantizationOptions } from '../src/options.js';
 import { createQuantizedWeightOps } from '../src/quantized-weight-ops.js';
 import { compareLogits, cosineByRow } from '../src/report/compare.js';
@@ -42,6 +47,7 @@ const VARIANTS: Record<string, QuantizationOptions> = {
   q8: { dtype: 'q8' },
   q4b32: { dtype: 'q4' },
   q4b128: { dtype: 'q4', quantization: { blockSize: 128 } },
+  q8dqmm: { dtype: 'q8', linearKernel: 'DynamicQuantizeMatMul' },
 };
 
 function prompt(length: number, seed: number, vocab: number): number[] {
@@ -153,6 +159,14 @@ async function weightErrors(): Promise<Record<string, Record<string, number>>> {
       for (const [v, spec] of Object.entries(specs)) {
         out[label]![v] = relativeError(w, quantizeBlocks(w, rows, cols, spec, tensor));
       }
+      const deq = dequantizeChannels(quantizeChannelsInt8(w, rows, cols, tensor));
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < w.length; i++) {
+        num += (w[i]! - deq[i]!) ** 2;
+        den += w[i]! ** 2;
+      }
+      out[label]!.int8PerChannel = Math.sqrt(num / den);
     }
     return out;
   } finally {
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
     throw new Error(`no checkpoint at ${dir}: gemma3 create-random --preset 1b --out ${dir}`);
   }
   await mkdir(outDir, { recursive: true });
-  const wanted = (process.env.GEMMA3_REPORT_VARIANTS ?? 'fp32,q8,q4b32,q4b128').split(',');
+  const wanted = (process.env.GEMMA3_REPORT_VARIANTS ?? 'fp32,q8,q4b32,q4b128,q8dqmm').split(',');
   const runs: Record<string, Record<string, number | string>> = {};
   for (const v of wanted) {
     console.error(`[quant-report] ${v} ...`);
@@ -184,7 +198,8 @@ async function main(): Promise<void> {
   const load = async (name: string, kind: string) =>
     new Float32Array((await readFile(join(outDir, `${name}.${kind}.bin`))).buffer);
   const accuracy: Record<string, unknown> = {};
-  if (accuracyOn && wanted.includes('fp32')) {
+  // fp32 dumps from this run or an earlier one (same prompt, same checkpoint).
+  if (accuracyOn && existsSync(join(outDir, 'fp32.logits.bin'))) {
     const refLogits = await load('fp32', 'logits');
     const refHidden = await load('fp32', 'hidden');
     const vocab = refLogits.length / positions;
