@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -72,4 +72,35 @@ describe('model cache', () => {
     expect(a.dir).toBe(b.dir);
     expect(await readdir(root)).toEqual(['k3']);
   });
+
+  test('a build that finishes second never deletes the entry the first one put in place', async () => {
+    // Another process completes the same key while this one is still building (and may be loading
+    // its entry right now): that entry must stay as it is.
+    const root = await tempDir();
+    const winner = await getOrBuild(root, 'k4', async (dir) => {
+      await writeFile(join(dir, 'model.onnx'), 'winner');
+    });
+    const entry = join(winner.dir, 'model.onnx');
+    let buildRan = false;
+    const result = await getOrBuildRacing(root, 'k4', entry, () => {
+      buildRan = true;
+    });
+    expect(buildRan).toBe(true);
+    expect(result.dir).toBe(winner.dir);
+    expect(await readFile(entry, 'utf8')).toBe('winner');
+    expect((await readdir(root)).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+  });
 });
+
+/** getOrBuild on a key whose entry appears (complete) while the build runs, as if built elsewhere. */
+async function getOrBuildRacing(root: string, key: string, winnerFile: string, onBuild: () => void) {
+  const saved = await readFile(winnerFile, 'utf8');
+  const hidden = `${join(root, key)}.hidden`;
+  await rename(join(root, key), hidden); // absent when the call starts ...
+  return getOrBuild(root, key, async (dir) => {
+    onBuild();
+    await writeFile(join(dir, 'model.onnx'), 'loser');
+    await rename(hidden, join(root, key)); // ... and complete by the time this build ends
+    expect(saved).toBe('winner');
+  });
+}

@@ -89,6 +89,12 @@ export async function getOrBuild(
       join(tmp, COMPLETE_MARKER),
       `${JSON.stringify({ key, describe, builtAt: new Date().toISOString() }, null, 2)}\n`,
     );
+    if (await exists(join(dir, COMPLETE_MARKER))) {
+      // Another process finished the same build while we were building: never delete its entry (it
+      // may be loading it right now); discard ours.
+      await rm(tmp, { recursive: true, force: true });
+      return { dir, hit: false };
+    }
     if (await exists(dir)) await rm(dir, { recursive: true, force: true }); // an incomplete leftover
     try {
       await rename(tmp, dir);
