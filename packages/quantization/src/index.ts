@@ -13,6 +13,7 @@ export {
   relativeError,
   zeroPointAt,
 } from './block-quantize.js';
+export { createDequantizedWeightOps } from './dequantized-weight-ops.js';
 export { QuantizationOptionsError } from './errors/quantization-options-error.js';
 export { QuantizationShapeError } from './errors/quantization-shape-error.js';
 export {
