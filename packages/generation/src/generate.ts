@@ -7,6 +7,12 @@ import type { CausalLanguageModel, GenerationSession } from './generation-model.
 import { type GenerationConfigLike, type GenerationSettings, resolveSettings } from './generation-options.js';
 import { processLogits } from './processors/process-logits.js';
 import { preparePromptBatch } from './prompt-batch.js';
+import {
+  findDraft,
+  type PromptLookupOptions,
+  type ResolvedPromptLookup,
+  resolvePromptLookup,
+} from './prompt-lookup.js';
 import { randomSeed, Xoshiro128StarStar } from './random.js';
 import { argmax, sampleToken } from './select-token.js';
 import { StopStringMatcher } from './stop-strings.js';
@@ -31,6 +37,12 @@ export interface GenerateOptions<TExtra = undefined> extends GenerationSettings 
   streamer?: TokenStreamer;
   /** Cancels: generation stops before the next step and returns what it has, finishReason 'abort'. */
   signal?: AbortSignal;
+  /**
+   * Prompt lookup decoding (one row only): draft tokens copied from the sequence, verified in one
+   * forward pass; same tokens as without it. Used when the model's session has `verify`/`rollback`,
+   * plain decoding otherwise. Default: on when the config sets prompt_lookup_num_tokens, else off.
+   */
+  promptLookup?: boolean | PromptLookupOptions;
 }
 
 /** 'stop': eos or a stop string; 'length': maxNewTokens reached; 'abort': the signal fired. */
@@ -123,6 +135,14 @@ export async function generate<TExtra = undefined>(
     });
   }
 
+  const lookup = resolvePromptLookup(options.promptLookup, generationConfig);
+  if (lookup !== undefined && batchSize > 1) {
+    throw new InvalidGenerationOptionError({
+      option: 'promptLookup',
+      value: options.promptLookup ?? 'generation config prompt_lookup_num_tokens',
+      rule: `needs a batch of one row (as transformers' assisted generation), got ${batchSize} rows`,
+    });
+  }
   const rng = new Xoshiro128StarStar(seed);
   const vocabSize = model.vocabSize;
   const pad = settings.padTokenId ?? 0;
@@ -158,11 +178,57 @@ export async function generate<TExtra = undefined>(
     maxLength: promptLength + settings.maxNewTokens,
     cache: settings.cache,
     ...(signal === undefined ? {} : { signal }),
+    ...(lookup === undefined ? {} : { draftTokens: lookup.draftTokens }),
   });
+  /** Appends `chosen` (null: the row already finished, gets pad) to a row; updates its stopping state. */
+  const push = (row: number, chosen: number | null, step: number): void => {
+    const token = chosen ?? pad;
+    (sequences[row] as number[]).push(token);
+    (attentionMask[row] as number[]).push(1);
+    (seen[row] as Set<number>).add(token);
+    if (chosen === null) return;
+    const rowTokens = newTokens[row] as number[];
+    rowTokens.push(token);
+    const isEos = settings.eosTokenIds.includes(token);
+    const stopString = isEos ? undefined : matcher?.match(rowTokens);
+    if (isEos) finishReasons[row] = 'stop';
+    else if (stopString !== undefined) {
+      finishReasons[row] = 'stop';
+      stoppedBy[row] = stopString;
+    } else if (step >= settings.maxNewTokens) finishReasons[row] = 'length';
+  };
+  /** Processes one row's scores [V] in place and picks the token of step `step`. */
+  const pick = (row: number, scores: Float32Array, step: number): number => {
+    processLogits(scores, settings, seen[row] as Set<number>, step - 1);
+    return settings.doSample ? sampleToken(scores, rng) : argmax(scores);
+  };
   try {
     let logits = await runStep(signal, () =>
       session.prefill({ ...prompt, extra: options.extraInputs as TExtra }),
     );
+    if (lookup !== undefined && logits !== undefined && session.verify && session.rollback) {
+      const padding = promptLength - (prompt.realLengths[0] as number);
+      await lookupLoop({
+        session,
+        first: logits,
+        lookup,
+        vocabSize,
+        maxNewTokens: settings.maxNewTokens,
+        firstPosition: nextPositions[0] as number,
+        signal,
+        finished: () => finishReasons[0] !== null,
+        realSequence: () => (sequences[0] as number[]).slice(padding),
+        attentionMask: attentionMask[0] as number[],
+        check: (scores, step) => checkLogits(scores, step, 1, vocabSize, finishReasons),
+        choose: (scores, step) => {
+          const token = pick(0, scores, step);
+          push(0, token, step);
+          return token;
+        },
+        streamer,
+      });
+      logits = undefined;
+    }
     for (let step = 1; logits !== undefined; step++) {
       checkLogits(logits, step - 1, batchSize, vocabSize, finishReasons);
       const chosen: (number | null)[] = [];
@@ -171,26 +237,9 @@ export async function generate<TExtra = undefined>(
           chosen.push(null);
           continue;
         }
-        const scores = logits.slice(row * vocabSize, (row + 1) * vocabSize); // [V]
-        processLogits(scores, settings, seen[row] as Set<number>, step - 1);
-        chosen.push(settings.doSample ? sampleToken(scores, rng) : argmax(scores));
+        chosen.push(pick(row, logits.slice(row * vocabSize, (row + 1) * vocabSize), step));
       }
-      for (let row = 0; row < batchSize; row++) {
-        const token = chosen[row] ?? pad;
-        (sequences[row] as number[]).push(token);
-        (attentionMask[row] as number[]).push(1);
-        (seen[row] as Set<number>).add(token);
-        if (chosen[row] === null) continue;
-        const rowTokens = newTokens[row] as number[];
-        rowTokens.push(token);
-        const isEos = settings.eosTokenIds.includes(token);
-        const stopString = isEos ? undefined : matcher?.match(rowTokens);
-        if (isEos) finishReasons[row] = 'stop';
-        else if (stopString !== undefined) {
-          finishReasons[row] = 'stop';
-          stoppedBy[row] = stopString;
-        } else if (step >= settings.maxNewTokens) finishReasons[row] = 'length';
-      }
+      for (let row = 0; row < batchSize; row++) push(row, chosen[row] ?? null, step);
       await streamer?.onTokens({ step, tokens: chosen });
       if (finishReasons.every((reason) => reason !== null)) break;
       const tokenIds = sequences.map((row) => row[row.length - 1] as number);
@@ -201,6 +250,100 @@ export async function generate<TExtra = undefined>(
     return result();
   } finally {
     await session.dispose();
+  }
+}
+
+interface LookupLoop<TExtra> {
+  session: GenerationSession<TExtra>;
+  /** The prefill logits [1, V]. */
+  first: Float32Array;
+  lookup: ResolvedPromptLookup;
+  vocabSize: number;
+  maxNewTokens: number;
+  /** Position of the first new token. */
+  firstPosition: number;
+  signal: AbortSignal | undefined;
+  finished: () => boolean;
+  /** Prompt (real tokens) + the new tokens so far. */
+  realSequence: () => number[];
+  /** The row's mask, grown by `choose`. */
+  attentionMask: readonly number[];
+  /** Throws on malformed or non-finite logits [1, V] of step `step` (0 = prefill). */
+  check: (scores: Float32Array, step: number) => void;
+  /** Processes scores [V], picks, appends and records the token of step `step`. */
+  choose: (scores: Float32Array, step: number) => number;
+  streamer: TokenStreamer | undefined;
+}
+
+/**
+ * Prompt lookup decoding for one row. Each step feeds the pending token plus up to K drafts found in
+ * the sequence (`findDraft`) in one `verify`, then walks the returned logits in order exactly as
+ * plain decoding would: the token chosen from row i (after the processors, argmax or one draw) is
+ * emitted; when it equals draft i the walk goes on to row i + 1, else it stops there. So every
+ * emitted token is the one plain decoding would choose from the same context (one draw per emitted
+ * token when sampling), each step emits between 1 and K + 1 tokens, and the rejected drafts are
+ * rolled back from the cache. No draft: a plain `decode`.
+ */
+async function lookupLoop<TExtra>(o: LookupLoop<TExtra>): Promise<void> {
+  const { session, vocabSize, signal, streamer } = o;
+  o.check(o.first, 0);
+  let step = 1;
+  let pending = o.choose(o.first, step);
+  await streamer?.onTokens({ step, tokens: [pending] });
+  while (!o.finished()) {
+    const position = o.firstPosition + step - 1; // of the pending token
+    // Never more tokens than maxNewTokens: K drafts + 1 from the model fit in what is left.
+    const drafts = findDraft(
+      o.realSequence(),
+      o.lookup,
+      Math.min(o.lookup.draftTokens, o.maxNewTokens - step - 1),
+    );
+    if (drafts.length === 0) {
+      const logits = await runStep(signal, () =>
+        session.decode({
+          tokenIds: [pending],
+          attentionMask: [o.attentionMask],
+          positionIds: [position],
+          step,
+        }),
+      );
+      if (logits === undefined) return;
+      o.check(logits, step);
+      step += 1;
+      pending = o.choose(logits, step);
+      await streamer?.onTokens({ step, tokens: [pending] });
+      continue;
+    }
+    const k = drafts.length;
+    const tokenIds = [pending, ...drafts];
+    const logits = await runStep(signal, () =>
+      (session.verify as NonNullable<GenerationSession<TExtra>['verify']>)({
+        tokenIds,
+        positionIds: tokenIds.map((_, i) => position + i),
+        attentionMask: [[...o.attentionMask, ...drafts.map(() => 1)]],
+        step,
+      }),
+    );
+    if (logits === undefined) return;
+    if (!(logits instanceof Float32Array) || logits.length !== (k + 1) * vocabSize) {
+      throw new ModelOutputError({
+        step,
+        expected: (k + 1) * vocabSize,
+        actual: (logits as { length?: number } | undefined)?.length ?? 0,
+      });
+    }
+    let accepted = 0;
+    for (let i = 0; i <= k; i++) {
+      const scores = logits.slice(i * vocabSize, (i + 1) * vocabSize);
+      o.check(scores, step);
+      step += 1;
+      pending = o.choose(scores, step);
+      await streamer?.onTokens({ step, tokens: [pending] });
+      if (o.finished()) return;
+      if (i === k || pending !== drafts[i]) break;
+      accepted += 1;
+    }
+    if (accepted < k) await session.rollback?.(k - accepted);
   }
 }
 

@@ -32,6 +32,12 @@ export interface SessionOptions {
   cache: CacheKind;
   /** Aborted when the caller cancels. A model may stop a running step early by rejecting (any error). */
   signal?: AbortSignal;
+  /**
+   * Set when `generate()` will call `verify` (prompt lookup): the most draft tokens one `verify`
+   * feeds after the pending token, i.e. the most positions one `rollback` drops. A cache with a
+   * sliding-window ring keeps this many extra slots so a rollback never loses a key the window needs.
+   */
+  draftTokens?: number;
 }
 
 /**
@@ -71,6 +77,21 @@ export interface DecodeInputs {
   step: number;
 }
 
+/**
+ * One speculative step (prompt lookup), batch size 1 only: the pending token (chosen at the previous
+ * step, not yet run) followed by K >= 1 draft tokens, run in one forward pass.
+ */
+export interface VerifyInputs {
+  /** [K + 1]: the pending token, then the drafts. */
+  tokenIds: readonly number[];
+  /** [K + 1]: consecutive positions, the first one more than the previous token's. */
+  positionIds: readonly number[];
+  /** [1][T + step + K]: the full mask including these K + 1 tokens (all ones for them). Copy what you keep. */
+  attentionMask: readonly (readonly number[])[];
+  /** As DecodeInputs.step for the pending token. */
+  step: number;
+}
+
 export interface GenerationSession<TExtra = undefined> {
   /**
    * Runs the prompt and returns the logits of the last position of each row: a Float32Array of
@@ -79,6 +100,17 @@ export interface GenerationSession<TExtra = undefined> {
   prefill(inputs: PrefillInputs<TExtra>): Promise<Float32Array>;
   /** Runs one new token per row and returns its logits, [B, V] row-major (length B * V). */
   decode(inputs: DecodeInputs): Promise<Float32Array>;
+  /**
+   * Optional (prompt lookup): runs K + 1 tokens of one row at once, appends all of them to the cache,
+   * and returns the logits of every one of them, [K + 1, V] row-major: row i predicts the token after
+   * `tokenIds[i]`. Only called for a batch of one row, and only together with `rollback`.
+   */
+  verify?(inputs: VerifyInputs): Promise<Float32Array>;
+  /**
+   * Optional (prompt lookup): forgets the last `count` positions appended (rejected drafts), as if
+   * they had never been run; `count` is at most the `draftTokens` of the session options.
+   */
+  rollback?(count: number): void | Promise<void>;
   /** Frees the KV cache and any native resources. Called once, also after errors and aborts. */
   dispose(): void | Promise<void>;
 }

@@ -12,6 +12,7 @@ export type {
   GenerationSession,
   PrefillInputs,
   SessionOptions,
+  VerifyInputs,
 } from './generation-model.js';
 export {
   type GenerationConfigLike,
@@ -27,6 +28,12 @@ export { applyTemperature } from './processors/temperature.js';
 export { applyTopK } from './processors/top-k.js';
 export { applyTopP } from './processors/top-p.js';
 export { type PromptBatch, positionIdsFromAttentionMask, preparePromptBatch } from './prompt-batch.js';
+export {
+  findDraft,
+  type PromptLookupOptions,
+  type ResolvedPromptLookup,
+  resolvePromptLookup,
+} from './prompt-lookup.js';
 export { randomSeed, Xoshiro128StarStar } from './random.js';
 export { argmax, sampleToken } from './select-token.js';
 export { StopStringMatcher } from './stop-strings.js';

@@ -4,6 +4,7 @@ import type {
   GenerationSession,
   PrefillInputs,
   SessionOptions,
+  VerifyInputs,
 } from '../generation-model.js';
 
 /** Logits of the next token given a row's sequence so far (real tokens only, padding removed). */
@@ -15,6 +16,8 @@ export interface FakeModelOptions {
   next: NextLogits;
   /** Called at the start of decode step `step` (e.g. to abort, or to wait). */
   beforeDecode?: (step: number, signal: AbortSignal | undefined) => Promise<void> | void;
+  /** Offer `verify` and `rollback` (prompt lookup). */
+  speculative?: boolean;
 }
 
 /**
@@ -29,6 +32,8 @@ export class FakeModel implements CausalLanguageModel {
     options: SessionOptions;
     prefill?: PrefillInputs<unknown>;
     decodes: DecodeInputs[];
+    verifies: VerifyInputs[];
+    rollbacks: number[];
     disposed: boolean;
   }[] = [];
 
@@ -41,6 +46,8 @@ export class FakeModel implements CausalLanguageModel {
     const record = {
       options,
       decodes: [] as DecodeInputs[],
+      verifies: [] as VerifyInputs[],
+      rollbacks: [] as number[],
       disposed: false,
     } as FakeModel['sessions'][number];
     this.sessions.push(record);
@@ -54,7 +61,7 @@ export class FakeModel implements CausalLanguageModel {
       });
       return out;
     };
-    return {
+    const session: GenerationSession = {
       async prefill(inputs) {
         record.prefill = inputs;
         rows = inputs.inputIds.map((ids, r) => ids.filter((_, t) => inputs.attentionMask[r]?.[t] === 1));
@@ -74,6 +81,30 @@ export class FakeModel implements CausalLanguageModel {
       },
       dispose() {
         record.disposed = true;
+      },
+    };
+    if (!this.options.speculative) return session;
+    return {
+      ...session,
+      async verify(inputs) {
+        record.verifies.push({ ...inputs, attentionMask: inputs.attentionMask.map((r) => [...r]) });
+        await beforeDecode?.(inputs.step, options.signal);
+        const row = rows[0] as number[];
+        const out = new Float32Array(inputs.tokenIds.length * vocabSize); // [K + 1, V]
+        inputs.tokenIds.forEach((id, i) => {
+          if (inputs.positionIds[i] !== (positions[0] as number) + 1) throw new Error('position jumped');
+          positions[0] = inputs.positionIds[i] as number;
+          row.push(id);
+          out.set(Array.from(next(row, 0)), i * vocabSize);
+        });
+        const real = (inputs.attentionMask[0] as number[]).filter((m) => m === 1).length;
+        if (real !== row.length) throw new Error(`mask has ${real} ones for ${row.length} tokens`);
+        return out;
+      },
+      rollback(count) {
+        record.rollbacks.push(count);
+        (rows[0] as number[]).splice(-count, count);
+        positions[0] = (positions[0] as number) - count;
       },
     };
   }
