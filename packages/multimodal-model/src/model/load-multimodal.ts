@@ -1,6 +1,6 @@
 import { type Gemma3Config, type GenerationConfig, loadGenerationConfig } from '@gemma3/config';
 import type { SessionConfig } from '@gemma3/onnx';
-import { type DecoderOutputKind, type DecoderRunner, loadDecoder } from '@gemma3/text-model';
+import { type DecoderOutputKind, type DecoderRunner, loadDecoder, type WeightOps } from '@gemma3/text-model';
 import type { VisionAttentionKind } from '../graph/vision-io.js';
 import { loadVisionEncoder } from '../vision/load-vision-encoder.js';
 import type { VisionEncoder } from '../vision/vision-encoder.js';
@@ -19,6 +19,11 @@ export interface MultimodalLoadOptions {
   visionAttention?: VisionAttentionKind;
   /** Image embeddings kept for reuse across requests (LRU, keyed by the pixels' sha256). Default 32; 0 disables. */
   imageCacheSize?: number;
+  /**
+   * How the text decoder's large matrices are built (default float32): e.g. `createQuantizedWeightOps({
+   * dtype: 'q4' })` of @gemma3/quantization. The vision tower and projector stay float32.
+   */
+  weightOps?: WeightOps;
 }
 
 export interface LoadedMultimodal {
@@ -62,6 +67,7 @@ export async function loadMultimodal(
       ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
       ...(options.progress === undefined ? {} : { progress: options.progress }),
       ...(options.session === undefined ? {} : { session: options.session }),
+      ...(options.weightOps === undefined ? {} : { weightOps: options.weightOps }),
     },
   );
   return {
