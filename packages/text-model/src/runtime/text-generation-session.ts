@@ -1,9 +1,21 @@
-import type { DecodeInputs, GenerationSession, PrefillInputs, SessionOptions } from '@gemma3/generation';
+import type {
+  DecodeInputs,
+  GenerationSession,
+  PrefillInputs,
+  SessionOptions,
+  VerifyInputs,
+} from '@gemma3/generation';
 import { KvCache } from '../cache/kv-cache.js';
 import type { DecoderRunner } from './decoder-runner.js';
 import { prepareStep } from './forward-inputs.js';
 
-/** The adapter generate() drives: prefill the padded prompt, then one token per row per step. */
+/**
+ * The adapter generate() drives: prefill the padded prompt, then one token per row per step; for
+ * prompt lookup (one row), `verify` runs the pending token and K drafts in one pass (logits at every
+ * position) and `rollback` truncates the cache. With `options.draftTokens` the sliding-layer ring
+ * keeps that many extra slots (`slidingSlack`), so dropping up to K positions keeps every key the
+ * window needs.
+ */
 export class TextGenerationSession implements GenerationSession {
   private cache: KvCache | undefined;
 
@@ -20,6 +32,7 @@ export class TextGenerationSession implements GenerationSession {
       slidingWindow: c.sliding_window,
       kind: options.cache,
       maxLength: options.maxLength,
+      slidingSlack: options.draftTokens ?? 0,
     });
   }
 
@@ -54,6 +67,26 @@ export class TextGenerationSession implements GenerationSession {
     };
     const logits = await this.runner.step(cache, step);
     return logits.data as Float32Array;
+  }
+
+  async verify(inputs: VerifyInputs): Promise<Float32Array> {
+    const cache = this.live();
+    const count = inputs.tokenIds.length;
+    const maskRow = inputs.attentionMask[0] ?? [];
+    const step = {
+      inputIds: BigInt64Array.from(inputs.tokenIds, (id) => BigInt(id)),
+      mask: Uint8Array.from(maskRow.slice(maskRow.length - count)),
+      positionIds: BigInt64Array.from(inputs.positionIds, (p) => BigInt(p)),
+      count,
+      outputPositions: 'all' as const,
+    };
+    const logits = await this.runner.step(cache, step);
+    return logits.data as Float32Array; // [1, K + 1, V]
+  }
+
+  rollback(count: number): void {
+    const cache = this.live();
+    cache.truncate(cache.length - count);
   }
 
   dispose(): void {
