@@ -3,6 +3,7 @@ import { Gemma3ForCausalLM } from '@gemma3/text-model';
 import { detectModelKind, type ModelKind } from './model-kind.js';
 import type { LoadModelOptions } from './pipeline-options.js';
 import { resolveModelFolder } from './resolve-model-folder.js';
+import { weightOpsOf } from './weight-ops.js';
 
 export type Gemma3AnyModel = Gemma3ForCausalLM | Gemma3ForConditionalGeneration;
 
@@ -16,7 +17,9 @@ export interface AutoModelOptions extends LoadModelOptions {
 }
 
 function loadOptions(options: LoadModelOptions) {
+  const weightOps = weightOpsOf(options);
   return {
+    ...(weightOps === undefined ? {} : { weightOps }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
     ...(options.session === undefined ? {} : { session: options.session }),

@@ -33,6 +33,7 @@ export {
   type GenerationCallOptions,
   type ImageCallOptions,
   type LoadModelOptions,
+  type ModuleDtype,
   type PipelineDtype,
   type PipelineOptions,
   type StreamedToken,
@@ -40,3 +41,4 @@ export {
 } from './pipeline-options.js';
 export { resolveModelFolder } from './resolve-model-folder.js';
 export type { GenerationTimings } from './timings.js';
+export { quantizationOptionsOf, weightOpsOf } from './weight-ops.js';

@@ -1,11 +1,18 @@
 import type { GenerationSettings, TokenStreamer } from '@gemma3/generation';
 import type { ResolveModelOptions } from '@gemma3/hub';
 import type { SessionConfig } from '@gemma3/onnx';
+import type { QuantizationSpec } from '@gemma3/quantization';
 import type { ImageFetchOptions, PipelineImage } from './load-image.js';
 
-/** Weight precision the models run in. Only float32 is implemented (the graphs are float32 throughout). */
-export type PipelineDtype = 'float32';
-export const SUPPORTED_DTYPES: readonly PipelineDtype[] = ['float32'];
+/**
+ * Weight precision of the text decoder: `fp32` (default; `float32` is an alias), `q8` (int8 blocks of
+ * 32) or `q4` (int4 blocks of 32), built by @gemma3/quantization. The vision tower stays float32.
+ */
+export type PipelineDtype = 'fp32' | 'float32' | 'q8' | 'q4';
+export const SUPPORTED_DTYPES: readonly PipelineDtype[] = ['fp32', 'float32', 'q8', 'q4'];
+
+/** A module's own precision: a dtype, or a quantization spec (missing fields from `quantization`). */
+export type ModuleDtype = 'fp32' | 'float32' | 'q8' | 'q4' | Partial<QuantizationSpec>;
 
 /** How a model is found and loaded (shared by pipeline() and the Auto classes). */
 export interface LoadModelOptions {
@@ -17,8 +24,25 @@ export interface LoadModelOptions {
   progress?: boolean;
   /** onnxruntime CPU options (threads, spinning, ...). */
   session?: SessionConfig;
-  /** Default and only value: 'float32'. Anything else is an InvalidPipelineInputError. */
+  /** `fp32` (default, alias `float32`), `q8` or `q4`. Anything else is an InvalidPipelineInputError. */
   dtype?: PipelineDtype;
+  /**
+   * Overrides of the dtype's quantization defaults for every linear layer (and the embedding / LM head
+   * unless `modules` says otherwise): `{ bits: 4 | 8, blockSize: 16..256, symmetric, accuracyLevel: 0..4 }`.
+   */
+  quantization?: Partial<QuantizationSpec>;
+  /** q8 only: the linear layers' kernel, `MatMulNBits` (default) or `DynamicQuantizeMatMul` (faster prefill). */
+  linearKernel?: 'MatMulNBits' | 'DynamicQuantizeMatMul';
+  /**
+   * Per-module precision: `embedding` and `lmHead` (tied: one table when both are quantized alike) take a
+   * dtype or a spec; `vision` and `projector` accept only 'fp32' (what they run in).
+   */
+  modules?: {
+    embedding?: ModuleDtype;
+    lmHead?: ModuleDtype;
+    vision?: 'fp32' | 'float32';
+    projector?: 'fp32' | 'float32';
+  };
 }
 
 export interface PipelineOptions extends LoadModelOptions {

@@ -1,7 +1,7 @@
 import { createProgressBar, resolveModel } from '@gemma3/hub';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 import type { LoadModelOptions } from './pipeline-options.js';
-import { SUPPORTED_DTYPES } from './pipeline-options.js';
+import { weightOpsOf } from './weight-ops.js';
 
 /**
  * A local folder or a Hugging Face model id to a local folder (@gemma3/hub: cache layout, downloads,
@@ -11,7 +11,7 @@ export async function resolveModelFolder(model: string, options: LoadModelOption
   if (typeof model !== 'string' || model === '') {
     throw new InvalidPipelineInputError('model', 'expected a local folder or a Hugging Face model id');
   }
-  checkDtype(options.dtype);
+  checkDtype(options);
   const progress = options.progress ?? process.stderr.isTTY === true;
   const hub = options.hub ?? {};
   return resolveModel(model, {
@@ -20,11 +20,7 @@ export async function resolveModelFolder(model: string, options: LoadModelOption
   });
 }
 
-export function checkDtype(dtype: unknown): void {
-  if (dtype !== undefined && !SUPPORTED_DTYPES.includes(dtype as never)) {
-    throw new InvalidPipelineInputError(
-      'dtype',
-      `"${String(dtype)}" is not supported (supported: ${SUPPORTED_DTYPES.join(', ')}; the graphs run in float32)`,
-    );
-  }
+/** Checks `dtype` and the quantization options before anything is downloaded or built. */
+export function checkDtype(options: LoadModelOptions): void {
+  weightOpsOf(options);
 }

@@ -183,10 +183,10 @@ describe('pipeline() refusals', { timeout: 30_000 }, () => {
     expect(error.message).toMatch(/model_type "gemma3_text": it has no vision tower/);
   });
 
-  test('a dtype other than float32', async () => {
+  test('a dtype other than fp32 / float32 / q8 / q4', async () => {
     await expect(
       pipeline('text-generation', models.dir('tiny-text'), { dtype: 'float16' as never }),
-    ).rejects.toThrow(/dtype: "float16" is not supported \(supported: float32/);
+    ).rejects.toThrow(/dtype: "float16" is not supported \(supported: fp32, float32, q8, q4\)/);
   });
 
   test('a config.json of another model family names what it found', async () => {
