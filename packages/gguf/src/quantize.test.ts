@@ -23,7 +23,8 @@ describe('Q8_0', () => {
     const x = block((j) => Math.sin(j * 1.3) * 0.02);
     const back = dequantizeQ8_0(quantizeQ8_0(x), 32);
     const step = 0.02 / 127;
-    for (let j = 0; j < 32; j++) expect(Math.abs((back[j] as number) - (x[j] as number))).toBeLessThan(step * 0.51 + 1e-6);
+    for (let j = 0; j < 32; j++)
+      expect(Math.abs((back[j] as number) - (x[j] as number))).toBeLessThan(step * 0.51 + 1e-6);
     expect([...dequantizeQ8_0(quantizeQ8_0(new Float32Array(32)), 32)]).toEqual(new Array(32).fill(0));
   });
 });
@@ -59,7 +60,10 @@ describe('Q4_0', () => {
 
   it('handles many blocks independently', () => {
     const x = new Float32Array(96);
-    x.set(block(() => 1), 32);
+    x.set(
+      block(() => 1),
+      32,
+    );
     const back = dequantizeQ4_0(quantizeQ4_0(x), 96);
     expect(back.subarray(0, 32).every((v) => v === 0)).toBe(true);
     expect([...back.subarray(32, 64)]).toEqual(new Array(32).fill(1));

@@ -23,7 +23,7 @@ export function quantizeQ8_0(x: Float32Array, out = new Uint8Array((x.length / Q
     for (let j = 0; j < QK; j++) {
       const v = Math.fround((x[base + j] as number) * id);
       const q = v < 0 ? -Math.round(-v) : Math.round(v); // roundf: half away from zero
-      view.setInt8(o + 2 + j, q);
+      out[o + 2 + j] = q & 0xff; // int8, two's complement
     }
   }
   return out;

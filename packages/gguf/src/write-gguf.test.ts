@@ -50,7 +50,11 @@ describe('writeGguf / readGgufHeader', () => {
     const a = Float32Array.from({ length: 6 }, (_, i) => i); // [2, 3] -> ne [3, 2]
     const b = Float32Array.from([7, 8, 9]); // 12 bytes: the next tensor starts at 32
     const c = Float32Array.from([10]);
-    const result = await writeGguf(path, METADATA, [tensor('a', [2, 3], a), tensor('b', [3], b), tensor('c', [1], c)]);
+    const result = await writeGguf(path, METADATA, [
+      tensor('a', [2, 3], a),
+      tensor('b', [3], b),
+      tensor('c', [1], c),
+    ]);
     const header = await readGgufHeader(path);
     expect(header.version).toBe(3);
     expect(header.alignment).toBe(32);
@@ -76,10 +80,20 @@ describe('writeGguf / readGgufHeader', () => {
     ]);
     expect(header.dataOffset % 32).toBe(0);
     expect(header.dataOffset).toBe(result.dataOffset);
-    const [ta, tb, tc] = header.tensors as [{ offset: number }, { offset: number }, { offset: number }];
-    expect([ta.offset - header.dataOffset, tb.offset - header.dataOffset, tc.offset - header.dataOffset]).toEqual([0, 32, 64]);
+    const [ta, tb, tc] = header.tensors as unknown as [
+      { offset: number },
+      { offset: number },
+      { offset: number },
+    ];
+    expect([
+      ta.offset - header.dataOffset,
+      tb.offset - header.dataOffset,
+      tc.offset - header.dataOffset,
+    ]).toEqual([0, 32, 64]);
     const bytes = await readFile(path);
-    const at = (offset: number, n: number) => [...new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n))];
+    const at = (offset: number, n: number) => [
+      ...new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n)),
+    ];
     expect(at(ta.offset, 6)).toEqual([...a]);
     expect(at(tb.offset, 3)).toEqual([...b]);
     expect(at(tc.offset, 1)).toEqual([10]);
@@ -89,13 +103,24 @@ describe('writeGguf / readGgufHeader', () => {
   it('rejects duplicate keys and names, bad rows, out-of-range integers and short data, leaving no file', async () => {
     const path = join(dir, 'bad.gguf');
     const one = tensor('x', [1], new Float32Array(1));
-    await expect(writeGguf(path, [['k', { type: 'uint8', value: 1 }], ['k', { type: 'uint8', value: 2 }]], [])).rejects.toThrow(
-      /metadata k: key given twice/,
-    );
+    await expect(
+      writeGguf(
+        path,
+        [
+          ['k', { type: 'uint8', value: 1 }],
+          ['k', { type: 'uint8', value: 2 }],
+        ],
+        [],
+      ),
+    ).rejects.toThrow(/metadata k: key given twice/);
     await expect(writeGguf(path, [], [one, one])).rejects.toThrow(/tensor x: name given twice/);
-    await expect(writeGguf(path, [['k', { type: 'uint8', value: 256 }]], [])).rejects.toBeInstanceOf(GgufInputError);
+    await expect(writeGguf(path, [['k', { type: 'uint8', value: 256 }]], [])).rejects.toBeInstanceOf(
+      GgufInputError,
+    );
     const q: GgufTensorPlan = { ...one, name: 'q', shape: [2, 40], type: 'Q4_0' };
-    await expect(writeGguf(path, [], [q])).rejects.toThrow(/row length 40 is not a multiple of the Q4_0 block \(32\)/);
+    await expect(writeGguf(path, [], [q])).rejects.toThrow(
+      /row length 40 is not a multiple of the Q4_0 block \(32\)/,
+    );
     const short = tensor('s', [4], new Float32Array(3));
     await expect(writeGguf(path, [], [short])).rejects.toThrow(/tensor s: data is 12 bytes, expected 16/);
     await expect(readFile(path)).rejects.toThrow();

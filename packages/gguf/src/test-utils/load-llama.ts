@@ -6,7 +6,12 @@ import { getLlama, type Llama } from 'node-llama-cpp';
  */
 export async function loadLlama(): Promise<{ llama: Llama } | { reason: string }> {
   try {
-    const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: 'error' as never });
+    const llama = await getLlama({
+      gpu: false,
+      build: 'never',
+      progressLogs: false,
+      logLevel: 'error' as never,
+    });
     return { llama };
   } catch (error) {
     return { reason: `node-llama-cpp prebuilt binary did not load: ${(error as Error).message}` };
