@@ -17,7 +17,8 @@
  *
  * Env: GEMMA3_BENCH_DIR (1b checkpoint folder; default $TMPDIR/gemma3-bench-1b, created when absent),
  * GEMMA3_BENCH_CACHE (model cache; default $TMPDIR/gemma3-bench-cache), GEMMA3_BENCH_THREADS (default
- * all cores), GEMMA3_BENCH_NEW_TOKENS (part B end-to-end; default 48).
+ * all cores), GEMMA3_BENCH_NEW_TOKENS (part B end-to-end; default 48), GEMMA3_BENCH_REPS (timed
+ * repetitions of each step, median taken; default 5).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -105,6 +106,9 @@ async function endToEnd(name: string, model: Gemma3ForCausalLM, ids: number[], m
     draftedTokens: calls.drafted,
     acceptedDrafts: accepted,
     acceptance: calls.drafted === 0 ? 0 : Number((accepted / calls.drafted).toFixed(3)),
+    // what the output looks like: random weights tend to repeat a few tokens
+    distinctNewTokens: new Set(plain.newTokens[0]).size,
+    firstNewTokens: plain.newTokens[0]!.slice(0, 12),
   };
   console.log(JSON.stringify(row));
   return row;
@@ -219,7 +223,7 @@ if (part === '1b' || part === 'all') {
   const model = await Gemma3ForCausalLM.fromPretrained(checkpointDir, { cacheDir, session, progress: true });
   console.log(JSON.stringify({ loaded: model.loaded.modelPath, cacheHit: model.loaded.cacheHit }));
   const ks = [1, 2, 4, 6, 10] as const;
-  boundTable(await stepCosts(model, ids, ks, 3), ks);
+  boundTable(await stepCosts(model, ids, ks, Number(process.env.GEMMA3_BENCH_REPS ?? 5)), ks);
   await endToEnd('1b random fp32', model, ids, Number(process.env.GEMMA3_BENCH_NEW_TOKENS ?? 48));
   console.log(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
   await model.dispose();
