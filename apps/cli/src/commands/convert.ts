@@ -1,15 +1,15 @@
 import { AutoModel, detectModelKind, resolveModelFolder } from '@gemma3/pipeline';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors/usage-error.js';
+import { DTYPE_HELP, DTYPE_OPTIONS, dtypeOptions } from '../generate/dtype-flags.js';
 import { seconds } from '../generate/format-timings.js';
 import { requireString } from '../generate/generation-flags.js';
 
 export const convertCommand: Command = {
   name: 'convert',
   summary: 'Build and cache the ONNX graphs of a model ahead of time',
-  help: `Usage: gemma3 convert --model M [--text-only] [--cache-dir DIR] [--revision REV]
+  help: `Usage: gemma3 convert --model M [--text-only] [--dtype fp32|q8|q4] [--cache-dir DIR] [--revision REV]
 
-Builds the model's ONNX graphs from its safetensors (float32) into the graph cache, with a progress bar,
+Builds the model's ONNX graphs from its safetensors (in --dtype) into the graph cache, with a progress bar,
 so that the first \`gemma3 run\` / \`chat\` starts at once. Running it again finds the cached graphs.
 Multimodal models get the text decoder (with image embeddings) and the vision encoder.
 
@@ -18,7 +18,7 @@ Options:
   --text-only        only the text decoder (what --task text-generation loads)
   --cache-dir DIR    folder of built ONNX graphs (default $GEMMA3_CACHE_DIR or ~/.cache/gemma3)
   --revision REV     branch, tag or commit for a model id (default main)
-  --dtype float32    weight precision (only float32 is implemented)
+${DTYPE_HELP}
   --verbose          stack traces on errors
   -h, --help         show this help
 
@@ -29,18 +29,13 @@ Exit codes: 0 built (or already cached), 1 failed, 2 bad command line.
     'text-only': { type: 'boolean' },
     'cache-dir': { type: 'string' },
     revision: { type: 'string' },
-    dtype: { type: 'string' },
+    ...DTYPE_OPTIONS,
   },
   async run({ values, io }) {
     const model = requireString(values, 'model', 'convert');
-    if (values.dtype !== undefined && values.dtype !== 'float32') {
-      throw new UsageError(
-        `--dtype must be float32 (the only precision implemented), got "${String(values.dtype)}"`,
-        'convert',
-      );
-    }
     const options = {
       progress: true,
+      ...dtypeOptions(values, 'convert'),
       ...(typeof values['cache-dir'] === 'string' ? { cacheDir: values['cache-dir'] } : {}),
       ...(typeof values.revision === 'string' ? { hub: { revision: values.revision } } : {}),
     };

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { benchCommand } from './bench.js';
 import { chatCommand } from './chat.js';
 import { convertCommand } from './convert.js';
 import { createRandomCommand } from './create-random.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   demoCommand,
   convertCommand,
+  benchCommand,
   maskCommand,
   createRandomCommand,
 ];

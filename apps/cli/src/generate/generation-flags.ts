@@ -1,6 +1,7 @@
 import type { GenerationCallOptions, PipelineOptions } from '@gemma3/pipeline';
 import type { CommandOptions } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
+import { DTYPE_HELP, DTYPE_OPTIONS, dtypeOptions } from './dtype-flags.js';
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -11,7 +12,7 @@ export const GENERATION_OPTIONS: CommandOptions = {
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
   seed: { type: 'string' },
-  dtype: { type: 'string' },
+  ...DTYPE_OPTIONS,
   'pan-and-scan': { type: 'boolean' },
   system: { type: 'string' },
   revision: { type: 'string' },
@@ -29,7 +30,7 @@ export const GENERATION_HELP = `Generation:
   --pan-and-scan       also feed crops of large non-square images (more image tokens)
 
 Model:
-  --dtype float32      weight precision (only float32 is implemented)
+${DTYPE_HELP}
   --revision REV       branch, tag or commit for a Hugging Face model id (default main)
   --cache-dir DIR      folder of built ONNX graphs (default $GEMMA3_CACHE_DIR or ~/.cache/gemma3)
   Model ids download into the Hugging Face cache (HF_HOME, HF_HUB_CACHE); HF_TOKEN for gated models,
@@ -73,17 +74,12 @@ export function generationOptions(values: Values, command: string): GenerationCa
 
 /** Loading options from the flags. */
 export function loadOptions(values: Values, command: string, stderrIsTTY: boolean): PipelineOptions {
-  const dtype = values.dtype;
-  if (dtype !== undefined && dtype !== 'float32') {
-    throw new UsageError(
-      `--dtype must be float32 (the only precision implemented), got "${String(dtype)}"`,
-      command,
-    );
-  }
+  const dtype = dtypeOptions(values, command);
   const revision = values.revision;
   const cacheDir = values['cache-dir'];
   return {
     progress: stderrIsTTY,
+    ...dtype,
     ...(typeof cacheDir === 'string' ? { cacheDir } : {}),
     ...(typeof revision === 'string' ? { hub: { revision } } : {}),
   };

@@ -1,0 +1,56 @@
+import { InvalidPipelineInputError, type PipelineOptions, quantizationOptionsOf } from '@gemma3/pipeline';
+import type { CommandOptions } from '../command.js';
+import { UsageError } from '../errors/usage-error.js';
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** `--dtype` and `--block-size`: the text decoder's weight precision (shared by run, chat, demo, convert, bench). */
+export const DTYPE_OPTIONS: CommandOptions = {
+  dtype: { type: 'string' },
+  'block-size': { type: 'string' },
+};
+
+export const DTYPE_HELP = `  --dtype D            weight precision of the text decoder: fp32 (default; float32 also accepted),
+                       q8 (int8 blocks) or q4 (int4 blocks); the vision tower stays fp32.
+                       Each dtype is built once into the graph cache.
+  --block-size N       quantization block size for q8/q4: 16, 32 (default), 64, 128 or 256`;
+
+const DTYPES = ['fp32', 'float32', 'q8', 'q4'] as const;
+const BLOCK_SIZES = [16, 32, 64, 128, 256] as const;
+
+/** The pipeline's dtype / quantization options from the flags (only those given), checked. */
+export function dtypeOptions(
+  values: Values,
+  command: string,
+): Pick<PipelineOptions, 'dtype' | 'quantization'> {
+  const dtype = values.dtype;
+  if (dtype !== undefined && !DTYPES.includes(dtype as never)) {
+    throw new UsageError(`--dtype must be one of fp32, q8, q4 (or float32), got "${String(dtype)}"`, command);
+  }
+  const rawBlock = values['block-size'];
+  let blockSize: (typeof BLOCK_SIZES)[number] | undefined;
+  if (rawBlock !== undefined) {
+    const n = typeof rawBlock === 'string' ? Number(rawBlock) : Number.NaN;
+    if (!BLOCK_SIZES.includes(n as never)) {
+      throw new UsageError(
+        `--block-size must be one of ${BLOCK_SIZES.join(', ')}, got "${String(rawBlock)}"`,
+        command,
+      );
+    }
+    if (dtype !== 'q8' && dtype !== 'q4') {
+      throw new UsageError('--block-size needs --dtype q8 or q4', command);
+    }
+    blockSize = n as (typeof BLOCK_SIZES)[number];
+  }
+  const options: Pick<PipelineOptions, 'dtype' | 'quantization'> = {
+    ...(dtype === undefined ? {} : { dtype: dtype as (typeof DTYPES)[number] }),
+    ...(blockSize === undefined ? {} : { quantization: { blockSize } }),
+  };
+  try {
+    quantizationOptionsOf(options);
+  } catch (error) {
+    if (error instanceof InvalidPipelineInputError) throw new UsageError(error.message, command);
+    throw error;
+  }
+  return options;
+}
