@@ -136,31 +136,29 @@ async function stepCosts(model: Gemma3ForCausalLM, ids: number[], ks: readonly n
     extra: undefined,
   });
   const token = ids[n - 1]!;
-  const times: Record<string, number> = {};
-  const decodeMs: number[] = [];
-  for (let r = 0; r < reps + 1; r++) {
-    const t = performance.now();
+  // Interleaved (decode, verify K for each K, repeat) so that load from other processes hits all alike.
+  const samples: Record<string, number[]> = { decode: [] };
+  for (const k of ks) samples[`verify${k}`] = [];
+  for (let r = 0; r < reps + 2; r++) {
+    let t = performance.now();
     await s.decode({ tokenIds: [token], attentionMask: mask(1), positionIds: [n], step: 1 });
-    if (r > 0) decodeMs.push(performance.now() - t); // first: warm-up
+    if (r >= 2) samples.decode!.push(performance.now() - t); // two warm-up rounds
     await s.rollback(1);
-  }
-  times.decode = median(decodeMs);
-  for (const k of ks) {
-    const verifyMs: number[] = [];
-    const tokenIds = ids.slice(0, k + 1);
-    for (let r = 0; r < reps + 1; r++) {
-      const t = performance.now();
+    for (const k of ks) {
+      const tokenIds = ids.slice(0, k + 1);
+      t = performance.now();
       await s.verify({
         tokenIds,
         positionIds: tokenIds.map((_, i) => n + i),
         attentionMask: mask(k + 1),
         step: 1,
       });
-      if (r > 0) verifyMs.push(performance.now() - t);
+      if (r >= 2) samples[`verify${k}`]!.push(performance.now() - t);
       await s.rollback(k + 1);
     }
-    times[`verify${k}`] = median(verifyMs);
   }
+  const times: Record<string, number> = {};
+  for (const [key, values] of Object.entries(samples)) times[key] = median(values);
   await s.dispose();
   return times;
 }
