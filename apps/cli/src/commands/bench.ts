@@ -121,6 +121,9 @@ export function formatBenchTable(r: BenchResult): string {
   ].join('\n');
 }
 
+/** The `--json` object (snake_case). */
+export type BenchJson = ReturnType<typeof jsonOf>;
+
 function jsonOf(r: BenchResult) {
   return {
     model: r.model,

@@ -9,6 +9,7 @@ import type { Command } from '../command.js';
 import { CliFailure } from '../errors/cli-failure.js';
 import { UsageError } from '../errors/usage-error.js';
 import { questionMessages } from '../generate/build-messages.js';
+import { DTYPE_HELP } from '../generate/dtype-flags.js';
 import { formatTimings, seconds } from '../generate/format-timings.js';
 import { GENERATION_OPTIONS, generationOptions, loadOptions } from '../generate/generation-flags.js';
 import { EXIT_INTERRUPTED, withInterrupt } from '../generate/interrupt.js';
@@ -56,6 +57,7 @@ Options:
   --max-new-tokens N   (default 40)   --seed N (default 0)   --temperature T   --top-k K   --top-p P
   --cache-dir DIR      folder of built ONNX graphs (default $GEMMA3_CACHE_DIR or ~/.cache/gemma3; the
                        embedded model in a checkout: .cache/onnx)
+${DTYPE_HELP}
   --verbose            stack traces on errors
   -h, --help           show this help
 

@@ -57,7 +57,15 @@ describe('command lines refused before anything loads (exit 2)', () => {
       /--max-new-tokens must be an integer >= 1/,
     ],
     [['run', '--model', 'm', '--prompt', 'x', '--seed', 'abc'], /--seed must be a non-negative integer/],
-    [['run', '--model', 'm', '--prompt', 'x', '--dtype', 'float16'], /--dtype must be float32/],
+    [
+      ['run', '--model', 'm', '--prompt', 'x', '--dtype', 'float16'],
+      /--dtype must be one of fp32, q8, q4 \(or float32\), got "float16"/,
+    ],
+    [['run', '--model', 'm', '--prompt', 'x', '--block-size', '128'], /--block-size needs --dtype q8 or q4/],
+    [
+      ['convert', '--model', 'm', '--dtype', 'q4', '--block-size', '48'],
+      /--block-size must be one of 16, 32, 64, 128, 256, got "48"/,
+    ],
     [['run', '--model', 'm', '--prompt', '  '], /the prompt is empty/],
     [
       ['run', '--model', 'm', '--prompt', 'x', '--raw', '--system', 's'],
