@@ -334,6 +334,7 @@ async function lookupLoop<TExtra>(o: LookupLoop<TExtra>): Promise<void> {
     }
     let accepted = 0;
     for (let i = 0; i <= k; i++) {
+      if (i > 0 && signal?.aborted) return; // as plain decoding: nothing after the abort is emitted
       const scores = logits.slice(i * vocabSize, (i + 1) * vocabSize);
       o.check(scores, step);
       step += 1;

@@ -272,6 +272,27 @@ describe('generate with promptLookup', () => {
     expect(model.sessions[0]?.disposed).toBe(true);
   });
 
+  test('abort from the streamer in the middle of a verified step: no token after it', async () => {
+    const V = 40;
+    const controller = new AbortController();
+    const next: NextLogits = (seq) => peaked(V, ((seq[seq.length - 1] as number) + 1) % V);
+    const model = new FakeModel({ vocabSize: V, next, speculative: true });
+    const result = await generate(model, {
+      inputIds: [[...Array.from({ length: 20 }, (_, i) => i), 0]],
+      maxNewTokens: 15,
+      promptLookup: true,
+      signal: controller.signal,
+      streamer: {
+        onTokens: ({ tokens }) => {
+          if (tokens[0] === 4) controller.abort();
+        },
+      },
+    });
+    expect(model.sessions[0]?.verifies).toHaveLength(1); // drafts 2..11 were all right
+    expect(result.newTokens[0]).toEqual([1, 2, 3, 4]);
+    expect(result.finishReasons).toEqual(['abort']);
+  });
+
   test('a verify that returns the wrong number of logits is a ModelOutputError', async () => {
     const model = new FakeModel({ vocabSize: 8, next: () => peaked(8, 1), speculative: true });
     const original = model.startSession.bind(model);
