@@ -10,7 +10,7 @@
  * text, so acceptance is whatever their repetitive output happens to give; it says nothing of a real
  * model's acceptance on such a task.
  *
- * Part B (`1b`, heavy: ~4.5 GB RSS, fp32): on the `1b` random checkpoint (real gemma-3-1b shapes),
+ * Part B (`1b`, heavy: ~5.3 GB peak RSS in fp32): on the `1b` random checkpoint (real gemma-3-1b shapes),
  * (1) the cost of one verify step of K + 1 tokens against one decode step, after the same prompt
  * (rolled back after each verify, so the context is the same each time): this is the mechanism, and
  * it bounds the speedup as a function of the acceptance rate; (2) the same end-to-end run as part A.
@@ -18,7 +18,8 @@
  * Env: GEMMA3_BENCH_DIR (1b checkpoint folder; default $TMPDIR/gemma3-bench-1b, created when absent),
  * GEMMA3_BENCH_CACHE (model cache; default $TMPDIR/gemma3-bench-cache), GEMMA3_BENCH_THREADS (default
  * all cores), GEMMA3_BENCH_NEW_TOKENS (part B end-to-end; default 48), GEMMA3_BENCH_REPS (timed
- * repetitions of each step, median taken; default 5).
+ * repetitions of each step, median taken; default 5), GEMMA3_BENCH_DTYPE (part B: fp32 (default), q8
+ * or q4 through @gemma3/quantization's weight ops).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -218,11 +219,24 @@ if (part === '1b' || part === 'all') {
   }
   const tokenizer = await Tokenizer.fromPretrained(checkpointDir);
   const ids = tokenizer.encode(PROMPT);
-  const model = await Gemma3ForCausalLM.fromPretrained(checkpointDir, { cacheDir, session, progress: true });
-  console.log(JSON.stringify({ loaded: model.loaded.modelPath, cacheHit: model.loaded.cacheHit }));
+  const dtype = process.env.GEMMA3_BENCH_DTYPE ?? 'fp32';
+  // @gemma3/quantization depends on this package, so it is reached by path (bench only).
+  const weightOps =
+    dtype === 'fp32'
+      ? undefined
+      : (await import('../../quantization/src/index.js')).createQuantizedWeightOps({
+          dtype: dtype as 'q4' | 'q8',
+        });
+  const model = await Gemma3ForCausalLM.fromPretrained(checkpointDir, {
+    cacheDir,
+    session,
+    progress: true,
+    ...(weightOps === undefined ? {} : { weightOps }),
+  });
+  console.log(JSON.stringify({ dtype, loaded: model.loaded.modelPath, cacheHit: model.loaded.cacheHit }));
   const ks = [1, 2, 4, 6, 10] as const;
   boundTable(await stepCosts(model, ids, ks, Number(process.env.GEMMA3_BENCH_REPS ?? 5)), ks);
-  await endToEnd('1b random fp32', model, ids, Number(process.env.GEMMA3_BENCH_NEW_TOKENS ?? 48));
+  await endToEnd(`1b random ${dtype}`, model, ids, Number(process.env.GEMMA3_BENCH_NEW_TOKENS ?? 48));
   console.log(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
   await model.dispose();
 }
