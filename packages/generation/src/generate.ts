@@ -316,8 +316,9 @@ async function lookupLoop<TExtra>(o: LookupLoop<TExtra>): Promise<void> {
     }
     const k = drafts.length;
     const tokenIds = [pending, ...drafts];
+    // verify is present: generate() enters this loop only then (a method call, so `this` is kept)
     const logits = await runStep(signal, () =>
-      (session.verify as NonNullable<GenerationSession<TExtra>['verify']>)({
+      session.verify!({
         tokenIds,
         positionIds: tokenIds.map((_, i) => position + i),
         attentionMask: [[...o.attentionMask, ...drafts.map(() => 1)]],
