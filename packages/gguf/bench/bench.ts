@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { convertToGguf, type GgufFileType, loadGemma3Vocab } from '../src/index.js';
-import { type LlamaCppMeasurement, measureLlamaCpp } from './measure-llama-cpp.js';
+import {
+  type LlamaCppMeasurement,
+  type LlamaCppScenario,
+  type LlamaCppScenarioResult,
+  measureLlamaCppScenario,
+} from './measure-llama-cpp.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -24,13 +29,14 @@ const { values } = parseArgs({
     'out-dir': { type: 'string', default: '/tmp/gemma3-gguf' },
     'json-out': { type: 'string' },
     measure: { type: 'string' },
+    scenario: { type: 'string', default: 'short' },
     reconvert: { type: 'boolean', default: false },
   },
 });
 
 if (values.measure !== undefined) {
   // child: measure one file and print its JSON on the last line
-  const result = await measureLlamaCpp(values.measure, {
+  const result = await measureLlamaCppScenario(values.measure, values.scenario as LlamaCppScenario, {
     threads: Number(values.threads),
     runs: Number(values.runs),
   });
@@ -66,21 +72,41 @@ for (const type of types) {
     convertMs = performance.now() - t0;
     console.error(`converted ${file} in ${(convertMs / 1000).toFixed(1)} s`);
   }
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      ...process.execArgv,
-      self,
-      '--measure',
-      file,
-      '--runs',
-      values.runs as string,
-      '--threads',
-      values.threads as string,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const measured = JSON.parse(stdout.trim().split('\n').pop() as string) as LlamaCppMeasurement;
+  const scenario = async (name: LlamaCppScenario): Promise<LlamaCppScenarioResult> => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        ...process.execArgv,
+        self,
+        '--measure',
+        file,
+        '--scenario',
+        name,
+        '--runs',
+        values.runs as string,
+        '--threads',
+        values.threads as string,
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as LlamaCppScenarioResult;
+  };
+  const short = await scenario('short');
+  const long = await scenario('long');
+  const measured: LlamaCppMeasurement = {
+    file,
+    threads: Number(values.threads),
+    loadMs: short.loadMs,
+    bindingMs: short.bindingMs,
+    timeToFirstTokenMs: short.timeToFirstTokenMs as number,
+    prefill128TokensPerSecond: short.prefillTokensPerSecond,
+    prefill1024TokensPerSecond: long.prefillTokensPerSecond,
+    decodeTokensPerSecond: short.decodeTokensPerSecond,
+    decode1kTokensPerSecond: long.decodeTokensPerSecond,
+    peakRssBytes: short.peakRssBytes,
+    peakRss1kBytes: long.peakRssBytes,
+    runs: Number(values.runs),
+  };
   const { size } = await (await import('node:fs/promises')).stat(file);
   results.push({ ...measured, type, fileBytes: size, convertMs });
 }
@@ -92,7 +118,7 @@ console.log(
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   console.log(
-    `| ${r.type} | ${fmt(r.fileBytes / 1e9, 2)} GB | ${fmt(r.loadMs, 0)} ms | ${fmt(r.timeToFirstTokenMs, 0)} ms | ${fmt(r.prefill128TokensPerSecond)} tok/s | ${fmt(r.prefill1024TokensPerSecond)} tok/s | ${fmt(r.decodeTokensPerSecond)} tok/s | ${fmt(r.decode1kTokensPerSecond)} tok/s | ${fmt(r.peakRssBytes / 1e9, 2)} GB |`,
+    `| ${r.type} | ${fmt(r.fileBytes / 1e9, 2)} GB | ${fmt(r.loadMs, 0)} ms | ${fmt(r.timeToFirstTokenMs, 0)} ms | ${fmt(r.prefill128TokensPerSecond)} tok/s | ${fmt(r.prefill1024TokensPerSecond)} tok/s | ${fmt(r.decodeTokensPerSecond)} tok/s | ${fmt(r.decode1kTokensPerSecond)} tok/s | ${fmt(r.peakRssBytes / 1e9, 2)} / ${fmt(r.peakRss1kBytes / 1e9, 2)} GB |`,
   );
 }
 const json = JSON.stringify(

@@ -1,6 +1,6 @@
 import { getLlama, type Token } from 'node-llama-cpp';
 
-/** One llama.cpp measurement of a GGUF file, in a fresh process so peak RSS is its own. */
+/** llama.cpp figures of one GGUF file (medians of `runs`), from the two scenario processes. */
 export interface LlamaCppMeasurement {
   readonly file: string;
   readonly threads: number;
@@ -8,7 +8,7 @@ export interface LlamaCppMeasurement {
   readonly loadMs: number;
   /** Of which getLlama (loading the native binding). */
   readonly bindingMs: number;
-  /** Prompt of 128 tokens to the first new token (prefill + one decode step), ms; median of runs. */
+  /** Prompt of 128 tokens to the first new token (prefill + one decode step), ms. */
   readonly timeToFirstTokenMs: number;
   readonly prefill128TokensPerSecond: number;
   readonly prefill1024TokensPerSecond: number;
@@ -16,7 +16,10 @@ export interface LlamaCppMeasurement {
   readonly decodeTokensPerSecond: number;
   /** The same after a 1024-token prompt (1k context). */
   readonly decode1kTokensPerSecond: number;
+  /** Peak RSS of the short scenario (128 + 128 tokens, context 512). */
   readonly peakRssBytes: number;
+  /** Peak RSS of the long scenario (1024 + 128 tokens, context 2048). */
+  readonly peakRss1kBytes: number;
   readonly runs: number;
 }
 
@@ -39,10 +42,29 @@ export function benchPromptIds(length: number, seed = 1): number[] {
   return ids;
 }
 
-export async function measureLlamaCpp(
+/**
+ * `short`: 128-token prompt, 128 new tokens (context 512): load, time to first token, prefill 128,
+ * decode, peak RSS. `long`: 1024-token prompt (context 2048): prefill 1024, then 128 new tokens at 1k
+ * context. Each scenario runs in its own process so that its peak RSS is its own.
+ */
+export type LlamaCppScenario = 'short' | 'long';
+
+export interface LlamaCppScenarioResult {
+  readonly scenario: LlamaCppScenario;
+  readonly loadMs: number;
+  readonly bindingMs: number;
+  readonly timeToFirstTokenMs?: number;
+  readonly prefillTokensPerSecond: number;
+  readonly decodeTokensPerSecond: number;
+  readonly peakRssBytes: number;
+  readonly newTokens: number;
+}
+
+export async function measureLlamaCppScenario(
   file: string,
+  scenario: LlamaCppScenario,
   { threads = 2, runs = 3, newTokens = 128 }: { threads?: number; runs?: number; newTokens?: number } = {},
-): Promise<LlamaCppMeasurement> {
+): Promise<LlamaCppScenarioResult> {
   const start = performance.now();
   const llama = await getLlama({
     gpu: false,
@@ -52,14 +74,15 @@ export async function measureLlamaCpp(
   });
   const bindingMs = performance.now() - start;
   const model = await llama.loadModel({ modelPath: file });
-  const context = await model.createContext({ contextSize: 2048, batchSize: 1024, threads, sequences: 1 });
+  const contextSize = scenario === 'short' ? 512 : 2048;
+  const context = await model.createContext({ contextSize, batchSize: 512, threads, sequences: 1 });
   const loadMs = performance.now() - start;
   const sequence = context.getSequence();
-  const short = benchPromptIds(128) as Token[];
-  const long = benchPromptIds(1024, 2) as Token[];
+  const prompt = (scenario === 'short' ? benchPromptIds(128) : benchPromptIds(1024, 2)) as Token[];
 
   // prompt -> first token -> `newTokens` tokens; greedy, end-of-generation tokens do not stop it
-  async function generate(prompt: Token[]): Promise<{ firstMs: number; decodeTps: number }> {
+  let generated = 0;
+  async function generate(): Promise<{ firstMs: number; decodeTps: number }> {
     await sequence.clearHistory();
     const t0 = performance.now();
     let first = 0;
@@ -69,43 +92,37 @@ export async function measureLlamaCpp(
       if (count === 1) first = performance.now();
       if (count >= newTokens) break;
     }
+    generated = count;
     const end = performance.now();
     return { firstMs: first - t0, decodeTps: ((count - 1) * 1000) / (end - first) };
   }
-  async function prefill(prompt: Token[]): Promise<number> {
+  async function prefill(): Promise<number> {
     await sequence.clearHistory();
     const t0 = performance.now();
     await sequence.evaluateWithoutGeneratingNewTokens(prompt);
     return (prompt.length * 1000) / (performance.now() - t0);
   }
 
-  await generate(short.slice(0, 16)); // warm-up: pages the weights in
+  await prefill(); // warm-up: pages the weights in
   const ttft: number[] = [];
   const decode: number[] = [];
-  const p128: number[] = [];
-  const p1024: number[] = [];
-  const decode1k: number[] = [];
+  const prefills: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const g = await generate(short);
+    const g = await generate();
     ttft.push(g.firstMs);
     decode.push(g.decodeTps);
-    p128.push(await prefill(short));
-    p1024.push(await prefill(long));
-    decode1k.push((await generate(long)).decodeTps);
+    prefills.push(await prefill());
   }
   await context.dispose();
   await model.dispose();
   return {
-    file,
-    threads,
+    scenario,
     loadMs,
     bindingMs,
-    timeToFirstTokenMs: median(ttft),
-    prefill128TokensPerSecond: median(p128),
-    prefill1024TokensPerSecond: median(p1024),
+    ...(scenario === 'short' ? { timeToFirstTokenMs: median(ttft) } : {}),
+    prefillTokensPerSecond: median(prefills),
     decodeTokensPerSecond: median(decode),
-    decode1kTokensPerSecond: median(decode1k),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    runs,
+    newTokens: generated,
   };
 }
