@@ -69,7 +69,7 @@ describe('gemma3 (spawned)', { timeout: 30_000 }, () => {
     const { code, stderr } = await gemma3('frobnicate');
     expect(code).toBe(2);
     expect(stderr.split('\n')[0]).toBe(
-      'gemma3: error: unknown command "frobnicate" (commands: run, chat, serve, demo, convert, mask, create-random)',
+      'gemma3: error: unknown command "frobnicate" (commands: run, chat, serve, demo, convert, bench, mask, create-random)',
     );
     expect(stderr).not.toMatch(/\n\s+at /);
   });
