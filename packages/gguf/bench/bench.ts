@@ -113,7 +113,7 @@ for (const type of types) {
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 console.log(
-  '| llama.cpp (node-llama-cpp 3.21.1) | file | load | TTFT (128) | prefill 128 | prefill 1024 | decode 128 | decode @1k | peak RSS |',
+  '| llama.cpp (node-llama-cpp 3.21.1) | file | load | TTFT (128) | prefill 128 | prefill 1024 | decode 128 | decode @1k | peak RSS (128 / 1k) |',
 );
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {

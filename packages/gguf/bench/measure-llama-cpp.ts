@@ -43,8 +43,8 @@ export function benchPromptIds(length: number, seed = 1): number[] {
 }
 
 /**
- * `short`: 128-token prompt, 128 new tokens (context 512): load, time to first token, prefill 128,
- * decode, peak RSS. `long`: 1024-token prompt (context 2048): prefill 1024, then 128 new tokens at 1k
+ * `short`: 128-token prompt, 128 new tokens (context 512, batch 128): load, time to first token, prefill 128,
+ * decode, peak RSS. `long`: 1024-token prompt (context 2048, batch 512): prefill 1024, then 128 new tokens at 1k
  * context. Each scenario runs in its own process so that its peak RSS is its own.
  */
 export type LlamaCppScenario = 'short' | 'long';
@@ -75,7 +75,13 @@ export async function measureLlamaCppScenario(
   const bindingMs = performance.now() - start;
   const model = await llama.loadModel({ modelPath: file });
   const contextSize = scenario === 'short' ? 512 : 2048;
-  const context = await model.createContext({ contextSize, batchSize: 512, threads, sequences: 1 });
+  // short: the 128-token prompt is one batch; long: llama.cpp's default micro-batch (512)
+  const context = await model.createContext({
+    contextSize,
+    batchSize: scenario === 'short' ? 128 : 512,
+    threads,
+    sequences: 1,
+  });
   const loadMs = performance.now() - start;
   const sequence = context.getSequence();
   const prompt = (scenario === 'short' ? benchPromptIds(128) : benchPromptIds(1024, 2)) as Token[];
