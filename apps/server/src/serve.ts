@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { PipelineDtype } from '@gemma3/pipeline';
+import { type PipelineDtype, SUPPORTED_DTYPES } from '@gemma3/pipeline';
 import type { ChatBackend } from './backend.js';
 import { loadPipelineBackend } from './pipeline-backend.js';
 import { Gemma3Server, type ServerOptions } from './server.js';
@@ -25,7 +25,7 @@ Serves a Gemma 3 model over an OpenAI-compatible HTTP API, with a web chat page 
   --model M                  local model folder or Hugging Face id (required)
   --host H                   address to bind (default 127.0.0.1: this machine only)
   --port P                   port (default 8080; 0 picks a free one)
-  --dtype D                  weight precision (only float32 is implemented; others are refused)
+  --dtype D                  weight precision: fp32 (default), q8 or q4 (int8 / int4 decoder weights)
   --api-key K                require "Authorization: Bearer K" on /v1/* (default: $GEMMA3_API_KEY, else none)
   --model-id ID              the id clients send as "model" (default: folder name or hub id)
   --concurrency N            generations running at once (default 1)
@@ -107,7 +107,12 @@ export function serveOptionsFromValues(
   const modelId = text('model-id');
   if (modelId !== undefined) options.modelId = modelId;
   const dtype = text('dtype');
-  if (dtype !== undefined) options.dtype = dtype;
+  if (dtype !== undefined) {
+    if (!(SUPPORTED_DTYPES as readonly string[]).includes(dtype)) {
+      throw new ServeUsageError(`--dtype must be one of ${SUPPORTED_DTYPES.join(', ')}, got ${dtype}`);
+    }
+    options.dtype = dtype;
+  }
   const cacheDir = text('cache-dir');
   if (cacheDir !== undefined) options.cacheDir = cacheDir;
   return options;
