@@ -25,7 +25,7 @@ export {
 } from './graph/decoder-io.js';
 export { linear } from './graph/linear.js';
 export { FP32_WEIGHT_OPS, type WeightOps } from './graph/weight-ops.js';
-export type { WeightSource } from './graph/weight-source.js';
+export { transpose, type WeightSource } from './graph/weight-source.js';
 export { DecoderRunner, type DecoderStep } from './runtime/decoder-runner.js';
 export type { ForwardInputs, Rows } from './runtime/forward-inputs.js';
 export {

@@ -1,24 +1,9 @@
-/** Where the graph builder gets tensors: read (as float32) when the model is saved, one at a time. */
-export interface WeightReader {
-  readFloat32(name: string): Promise<Float32Array>;
-}
+import { transpose, type WeightSource } from '@gemma3/text-model';
 
-/** [rows, cols] -> [cols, rows], in cache-friendly blocks. */
-export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  const block = 64;
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const r1 = Math.min(r0 + block, rows);
-    for (let c0 = 0; c0 < cols; c0 += block) {
-      const c1 = Math.min(c0 + block, cols);
-      for (let r = r0; r < r1; r++) {
-        const rowOffset = r * cols;
-        for (let c = c0; c < c1; c++) out[c * rows + r] = data[rowOffset + c]!;
-      }
-    }
-  }
-  return out;
-}
+/** Where the graph builder gets tensors: read (as float32) when the model is saved, one at a time. */
+export type WeightReader = WeightSource;
+
+export { transpose };
 
 /**
  * Linear weights [out_i, in] (PyTorch layout) of several layers side by side, transposed:
