@@ -147,3 +147,68 @@ describe('OnnxRuntimeError', () => {
     });
   });
 });
+
+describe('wrapping a built graph: removeInput, removeOutput, sortedNodes, dataFile', () => {
+  /** y = a + b, also exposing s = a * b. */
+  function sumGraph(): GraphBuilder {
+    const g = new GraphBuilder({ name: 'sum', opsets: { '': 21 } });
+    g.input('a', 'float32', [2]);
+    g.input('b', 'float32', [2]);
+    g.op('Add', ['a', 'b'], { output: 'y' });
+    g.op('Mul', ['a', 'b'], { output: 's' });
+    g.output('y', 'float32', [2]);
+    g.output('s', 'float32', [2]);
+    return g;
+  }
+
+  test('a removed input is computed by a node added after its consumers; the saved graph runs', async () => {
+    const g = sumGraph();
+    expect(g.removeInput('b')).toEqual({ name: 'b', type: 'float32', dims: [2] });
+    expect(g.unproduced()).toEqual(['b']);
+    g.input('c', 'float32', [2]);
+    g.op('Mul', ['c', g.scalarFloat(2)], { output: 'b' }); // b = 2c, defined after Add and Mul read it
+    expect(g.unproduced()).toEqual([]);
+    g.removeOutput('s');
+    const order = g.sortedNodes().map((n) => n.outputs[0]);
+    expect(order.indexOf('b')).toBeLessThan(order.indexOf('y'));
+    const dir = await tempDir();
+    const saved = await saveModel(g, dir, { modelFile: 'sum.onnx', dataFile: 'sum.onnx_data' });
+    const session = await OnnxSession.create(saved.modelPath, { intraOpThreads: 1 });
+    expect(session.inputNames).toEqual(['a', 'c']);
+    expect(session.outputNames).toEqual(['y']);
+    const out = await session.run({
+      a: tensor.float32(new Float32Array([1, 2]), [2]),
+      c: tensor.float32(new Float32Array([10, -1]), [2]),
+    });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([21, 0]);
+  });
+
+  test('an already ordered graph keeps its node order', () => {
+    const g = sumGraph();
+    expect(g.sortedNodes()).toEqual(g.nodes);
+  });
+
+  test('a removed input nothing produces, or a name that is no input/output, is a GraphBuildError', async () => {
+    const g = sumGraph();
+    expect(() => g.removeInput('y')).toThrow(GraphBuildError);
+    expect(() => g.removeOutput('a')).toThrow(GraphBuildError);
+    g.removeInput('b');
+    expect(() => g.sortedNodes()).toThrow(/"b" are not produced/);
+    await expect(saveModel(g, await tempDir())).rejects.toThrow(GraphBuildError);
+  });
+
+  test('the external data file takes the dataFile name', async () => {
+    const g = new GraphBuilder({ name: 'big', opsets: { '': 21 } });
+    g.input('x', 'float32', [1, 512]);
+    const w = g.initializer('w', 'float32', [512, 4], new Float32Array(2048).fill(0.5));
+    g.op('MatMul', ['x', w], { output: 'y' });
+    g.output('y', 'float32', [1, 4]);
+    const dir = await tempDir();
+    const saved = await saveModel(g, dir, { modelFile: 'm.onnx', dataFile: 'm.onnx_data' });
+    expect(saved.dataPath).toBe(join(dir, 'm.onnx_data'));
+    expect((await stat(saved.dataPath!)).size).toBe(8192);
+    const session = await OnnxSession.create(saved.modelPath, { intraOpThreads: 1 });
+    const out = await session.run({ x: tensor.float32(new Float32Array(512).fill(1), [1, 512]) });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([256, 256, 256, 256]);
+  });
+});

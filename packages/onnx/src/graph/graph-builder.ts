@@ -68,6 +68,8 @@ export class GraphBuilder {
   readonly inputs: ValueInfo[] = [];
   readonly outputs: ValueInfo[] = [];
   private readonly defined = new Set<string>();
+  /** Former inputs (see `removeInput`) that a node must still produce. */
+  private readonly pending = new Set<string>();
   private readonly counters = new Map<string, number>();
 
   constructor(options: GraphBuilderOptions) {
@@ -79,6 +81,7 @@ export class GraphBuilder {
   }
 
   private define(name: string): void {
+    if (this.pending.delete(name)) return;
     if (this.defined.has(name)) {
       throw new GraphBuildError({ graph: this.name, reason: `value "${name}" is defined twice` });
     }
@@ -114,6 +117,84 @@ export class GraphBuilder {
     }
     this.outputs.push({ name, type, dims });
     return name;
+  }
+
+  /**
+   * Turns the graph input `name` into an internal value: nodes that already read it keep doing so,
+   * and exactly one node added later must produce it (`node(..., { outputs: [name] })`). For wrapping
+   * a built graph in another interface (e.g. computing an input from other inputs). Returns the
+   * input's type and dims. `unproduced()` lists removed inputs no node produces yet.
+   */
+  removeInput(name: string): ValueInfo {
+    const index = this.inputs.findIndex((i) => i.name === name);
+    if (index < 0) throw new GraphBuildError({ graph: this.name, reason: `"${name}" is not a graph input` });
+    const [info] = this.inputs.splice(index, 1);
+    this.pending.add(name);
+    return info!;
+  }
+
+  /** Stops exposing `name` as a graph output (the value stays and may still feed nodes). */
+  removeOutput(name: string): ValueInfo {
+    const index = this.outputs.findIndex((o) => o.name === name);
+    if (index < 0) throw new GraphBuildError({ graph: this.name, reason: `"${name}" is not a graph output` });
+    const [info] = this.outputs.splice(index, 1);
+    return info!;
+  }
+
+  /** Values taken away by `removeInput` that no node produces yet (a graph to save has none). */
+  unproduced(): string[] {
+    return [...this.pending];
+  }
+
+  /**
+   * The nodes in an order where every node comes after the producers of its inputs (ONNX requires
+   * it; `removeInput` lets a producer be added after its consumers). Already ordered graphs keep
+   * their order. Throws `GraphBuildError` for a removed input nothing produces, or a cycle.
+   */
+  sortedNodes(): NodeMessage[] {
+    const missing = this.unproduced();
+    if (missing.length > 0) {
+      throw new GraphBuildError({
+        graph: this.name,
+        reason: `removed input(s) ${missing.map((m) => `"${m}"`).join(', ')} are not produced by any node`,
+      });
+    }
+    const producer = new Map<string, number>();
+    this.nodes.forEach((n, i) => {
+      for (const o of n.outputs) producer.set(o, i);
+    });
+    const state = new Uint8Array(this.nodes.length); // 0 new, 1 visiting, 2 done
+    const order: NodeMessage[] = [];
+    const visit = (start: number): void => {
+      // Iterative depth-first post-order (graphs have thousands of nodes in long chains).
+      const stack: [number, number][] = [[start, 0]];
+      state[start] = 1;
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const [i, next] = top;
+        const inputs = this.nodes[i]!.inputs;
+        if (next < inputs.length) {
+          top[1] = next + 1;
+          const p = producer.get(inputs[next]!);
+          if (p === undefined || state[p] === 2) continue;
+          if (state[p] === 1) {
+            throw new GraphBuildError({
+              graph: this.name,
+              node: this.nodes[p]!.name,
+              reason: 'the graph has a cycle',
+            });
+          }
+          state[p] = 1;
+          stack.push([p, 0]);
+        } else {
+          state[i] = 2;
+          order.push(this.nodes[i]!);
+          stack.pop();
+        }
+      }
+    };
+    for (let i = 0; i < this.nodes.length; i++) if (state[i] === 0) visit(i);
+    return order;
   }
 
   initializer(name: string, type: ElementType, dims: readonly number[], data: TensorData): string {

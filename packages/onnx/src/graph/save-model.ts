@@ -8,6 +8,8 @@ import { elementCount, type GraphBuilder } from './graph-builder.js';
 export interface SaveModelOptions {
   /** File name of the model inside `dir` (default `model.onnx`). */
   modelFile?: string;
+  /** File name of the external data inside `dir` (default `<modelFile>.data`). */
+  dataFile?: string;
   /** Tensors at most this many bytes stay inside the model file (default 1024). */
   inlineLimit?: number;
   /** String metadata stored in the model. */
@@ -45,7 +47,7 @@ export async function saveModel(
   options: SaveModelOptions = {},
 ): Promise<SavedModel> {
   const modelFile = options.modelFile ?? 'model.onnx';
-  const dataFile = `${modelFile}.data`;
+  const dataFile = options.dataFile ?? `${modelFile}.data`;
   const inlineLimit = options.inlineLimit ?? 1024;
   const chunk = options.writeChunkBytes ?? 1 << 30;
   const modelPath = join(dir, modelFile);
@@ -55,6 +57,7 @@ export async function saveModel(
     0,
   );
 
+  const nodes = graph.sortedNodes(); // also refuses a removed input that nothing produces
   const tensors: TensorMessage[] = [];
   let offset = 0;
   let done = 0;
@@ -102,7 +105,7 @@ export async function saveModel(
     producerName: '@gemma3/onnx',
     producerVersion: '0',
     graphName: graph.name,
-    nodes: graph.nodes,
+    nodes,
     initializers: tensors,
     inputs: graph.inputs,
     outputs: graph.outputs,
