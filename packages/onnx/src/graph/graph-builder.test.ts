@@ -183,6 +183,25 @@ describe('wrapping a built graph: removeInput, removeOutput, sortedNodes, dataFi
     expect(Array.from(out.y!.data as Float32Array)).toEqual([21, 0]);
   });
 
+  test('renameValue frees a name for a new input of the same name (x -> x - 1 inside)', async () => {
+    const g = sumGraph();
+    g.renameValue('b', 'b_inner');
+    expect(g.inputs.map((i) => i.name)).toEqual(['a', 'b_inner']);
+    g.removeInput('b_inner');
+    g.input('b', 'float32', [2]);
+    g.op('Sub', ['b', g.scalarFloat(1)], { output: 'b_inner' });
+    expect(() => g.renameValue('a', 'y')).toThrow(GraphBuildError);
+    expect(() => g.renameValue('nope', 'z')).toThrow(GraphBuildError);
+    const saved = await saveModel(g, await tempDir());
+    const session = await OnnxSession.create(saved.modelPath, { intraOpThreads: 1 });
+    const out = await session.run({
+      a: tensor.float32(new Float32Array([1, 2]), [2]),
+      b: tensor.float32(new Float32Array([5, 7]), [2]),
+    });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([5, 8]);
+    expect(Array.from(out.s!.data as Float32Array)).toEqual([4, 12]);
+  });
+
   test('an already ordered graph keeps its node order', () => {
     const g = sumGraph();
     expect(g.sortedNodes()).toEqual(g.nodes);

@@ -133,6 +133,29 @@ export class GraphBuilder {
     return info!;
   }
 
+  /**
+   * Renames the value `from` everywhere it appears (graph input or output, initializer, node inputs
+   * and outputs), e.g. to free a name for a new input of the same name. `to` must be unused.
+   */
+  renameValue(from: string, to: string): void {
+    if (!this.defined.has(from)) {
+      throw new GraphBuildError({ graph: this.name, reason: `cannot rename "${from}": no such value` });
+    }
+    this.define(to);
+    this.defined.delete(from);
+    if (this.pending.delete(from)) this.pending.add(to);
+    const swap = (name: string): string => (name === from ? to : name);
+    for (const [i, n] of this.nodes.entries()) {
+      if (n.inputs.includes(from) || n.outputs.includes(from)) {
+        this.nodes[i] = { ...n, inputs: n.inputs.map(swap), outputs: n.outputs.map(swap) };
+      }
+    }
+    for (const list of [this.inputs, this.outputs]) {
+      for (const [i, v] of list.entries()) if (v.name === from) list[i] = { ...v, name: to };
+    }
+    for (const spec of this.initializers) if (spec.name === from) spec.name = to;
+  }
+
   /** Stops exposing `name` as a graph output (the value stays and may still feed nodes). */
   removeOutput(name: string): ValueInfo {
     const index = this.outputs.findIndex((o) => o.name === name);
