@@ -23,3 +23,11 @@ export {
   TjsInputs,
   TjsOutputs,
 } from './layout.js';
+export { type ExportFolder, isTransformersJsFolder, readExportFolder } from './runtime/read-export.js';
+export {
+  type TjsCache,
+  type TjsForwardInputs,
+  type TjsForwardOutput,
+  TransformersJsCausalLM,
+  type TransformersJsLoadOptions,
+} from './runtime/transformers-js-causal-lm.js';
