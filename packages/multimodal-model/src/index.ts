@@ -19,7 +19,13 @@ export {
   VisionInputs,
   VisionOutputs,
 } from './graph/vision-io.js';
-export type { WeightReader } from './graph/weight-reader.js';
+export {
+  FP32_VISION_WEIGHT_OPS,
+  type VisionLinearOp,
+  type VisionWeightOps,
+  visionCacheKey,
+} from './graph/vision-weight-ops.js';
+export { DerivedWeights, type WeightReader } from './graph/weight-reader.js';
 export {
   type ConditionalGenerationForwardInputs,
   type ConditionalGenerationOutput,

@@ -27,3 +27,16 @@ export {
 } from './options.js';
 export { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-weight-ops.js';
 export { compareLogits, cosineByRow, type LogitComparison } from './report/compare.js';
+export {
+  type ResolvedVisionModule,
+  type ResolvedVisionQuantization,
+  resolveVisionQuantization,
+  VISION_DEFAULTS,
+  type VisionKernel,
+  type VisionModuleQuantization,
+} from './vision-options.js';
+export {
+  createVisionWeightOps,
+  type QuantizedVisionWeightOps,
+  visionReconstructionError,
+} from './vision-weight-ops.js';

@@ -1,5 +1,6 @@
 import { type BlockQuantSpec, checkSpec } from './block-quantize.js';
 import { QuantizationOptionsError } from './errors/quantization-options-error.js';
+import type { VisionModuleQuantization } from './vision-options.js';
 
 export type Dtype = 'fp32' | 'q8' | 'q4';
 
@@ -25,12 +26,19 @@ export interface QuantizationOptions {
    * issue's facts say it prefills 3-4x faster). Embedding and LM head keep MatMulNBits blocks.
    */
   linearKernel?: 'MatMulNBits' | 'DynamicQuantizeMatMul';
-  /** Per-module overrides. The vision tower and projector stay float32 for now. */
+  /** Per-module overrides. */
   modules?: {
     /** The token embedding (a GatherBlockQuantized over the same blocks as the tied LM head). */
     embedding?: ModuleQuantization;
     /** The LM head (the tied embedding, or lm_head.weight). */
     lmHead?: ModuleQuantization;
+    /**
+     * The SigLIP vision tower's linear layers (multimodal models; `createVisionWeightOps`). Default per
+     * dtype: `VISION_DEFAULTS` (vision-options.ts).
+     */
+    visionTower?: VisionModuleQuantization;
+    /** The multimodal projector's matrix (`createVisionWeightOps`). Default float32. */
+    projector?: VisionModuleQuantization;
   };
 }
 
@@ -51,7 +59,8 @@ export interface ResolvedQuantization {
 
 const KEYS = new Set(['bits', 'blockSize', 'symmetric', 'accuracyLevel']);
 
-function merge(
+/** `override` over `base` (undefined: float32), checked; `where` names the option in errors. */
+export function mergeModuleSpec(
   base: QuantizationSpec | undefined,
   override: ModuleQuantization | undefined,
   where: string,
@@ -82,10 +91,10 @@ export function resolveQuantization(options: QuantizationOptions): ResolvedQuant
     throw new QuantizationOptionsError('dtype', `must be 'fp32', 'q8' or 'q4', got ${String(dtype)}`);
   }
   for (const key of Object.keys(options.modules ?? {})) {
-    if (key !== 'embedding' && key !== 'lmHead') {
+    if (!['embedding', 'lmHead', 'visionTower', 'projector'].includes(key)) {
       throw new QuantizationOptionsError(
         `modules.${key}`,
-        'unknown module (embedding and lmHead can be overridden; the vision tower stays float32)',
+        'unknown module (known: embedding, lmHead, visionTower, projector)',
       );
     }
   }
@@ -100,11 +109,11 @@ export function resolveQuantization(options: QuantizationOptions): ResolvedQuant
       dtype,
       linear: undefined,
       linearKernel: 'MatMulNBits',
-      embedding: merge(undefined, options.modules?.embedding, 'modules.embedding'),
-      lmHead: merge(undefined, options.modules?.lmHead, 'modules.lmHead'),
+      embedding: mergeModuleSpec(undefined, options.modules?.embedding, 'modules.embedding'),
+      lmHead: mergeModuleSpec(undefined, options.modules?.lmHead, 'modules.lmHead'),
     };
   }
-  const linear = merge(DTYPE_DEFAULTS[dtype], options.quantization ?? {}, 'quantization');
+  const linear = mergeModuleSpec(DTYPE_DEFAULTS[dtype], options.quantization ?? {}, 'quantization');
   const linearKernel = options.linearKernel ?? 'MatMulNBits';
   if (linearKernel !== 'MatMulNBits' && linearKernel !== 'DynamicQuantizeMatMul') {
     throw new QuantizationOptionsError(
@@ -122,7 +131,7 @@ export function resolveQuantization(options: QuantizationOptions): ResolvedQuant
     dtype,
     linear,
     linearKernel,
-    embedding: merge(linear, options.modules?.embedding, 'modules.embedding'),
-    lmHead: merge(linear, options.modules?.lmHead, 'modules.lmHead'),
+    embedding: mergeModuleSpec(linear, options.modules?.embedding, 'modules.embedding'),
+    lmHead: mergeModuleSpec(linear, options.modules?.lmHead, 'modules.lmHead'),
   };
 }

@@ -2,14 +2,16 @@ import type { Gemma3Config } from '@gemma3/config';
 import { attr, GraphBuilder } from '@gemma3/onnx';
 import type { VisionLayerNames, VisionTensorNames } from '../checkpoint/vision-weights.js';
 import { type VisionGraphOptions, VisionInputs, VisionOutputs } from './vision-io.js';
-import { concat, transpose, transposeAndConcat, type WeightReader } from './weight-reader.js';
+import { FP32_VISION_WEIGHT_OPS, type VisionWeightOps } from './vision-weight-ops.js';
+import { concat, DerivedWeights, transpose, type WeightReader } from './weight-reader.js';
 
 /** Bump when the vision graph changes, so cached builds are rebuilt. */
-export const VISION_GRAPH_VERSION = '1';
+export const VISION_GRAPH_VERSION = '2';
 
 interface Context {
   g: GraphBuilder;
-  weights: WeightReader;
+  weights: DerivedWeights;
+  ops: VisionWeightOps;
   hidden: number;
   heads: number;
   eps: number;
@@ -27,7 +29,7 @@ function layerNorm(ctx: Context, x: string, p: { weight: string; bias: string })
   });
 }
 
-/** x [..., in] @ W^T + b, W stored transposed ([in, out]). */
+/** x [..., in] -> [..., out] through the weight op (W [out, in]), plus the float32 bias. */
 function linear(
   ctx: Context,
   x: string,
@@ -36,11 +38,9 @@ function linear(
   inFeatures: number,
 ): string {
   const { g, weights } = ctx;
-  const w = g.initializer(`${p.weight}.T`, 'float32', [inFeatures, out], async () =>
-    transpose(await weights.readFloat32(p.weight), out, inFeatures),
-  );
+  const y = ctx.ops.visionLinear(g, weights, x, p.weight, out, inFeatures);
   const b = g.initializer(p.bias, 'float32', [out], () => weights.readFloat32(p.bias));
-  return g.op('Add', [g.op('MatMul', [x, w], { name: `${p.weight}.matmul` }), b], { name: `${p.bias}.add` });
+  return g.op('Add', [y, b], { name: `${p.bias}.add` });
 }
 
 /**
@@ -52,16 +52,13 @@ function selfAttention(ctx: Context, x: string, l: VisionLayerNames, i: number):
   const d = h / heads;
   const p = `vision.layers.${i}.attn`;
   const scale = d ** -0.5;
-  const wQkv = g.initializer(`${p}.qkv.weight.T`, 'float32', [h, 3 * h], async () =>
-    transposeAndConcat(
-      [
-        await weights.readFloat32(l.q.weight),
-        await weights.readFloat32(l.k.weight),
-        await weights.readFloat32(l.v.weight),
-      ],
-      [h, h, h],
-      h,
-    ),
+  // q, k, v weights [Hv, Hv] each, stacked along the output axis: [3 Hv, Hv].
+  const wQkv = weights.define(`${p}.qkv.weight`, async () =>
+    concat([
+      await weights.readFloat32(l.q.weight),
+      await weights.readFloat32(l.k.weight),
+      await weights.readFloat32(l.v.weight),
+    ]),
   );
   const bQkv = g.initializer(`${p}.qkv.bias`, 'float32', [3 * h], async () =>
     concat([
@@ -70,7 +67,7 @@ function selfAttention(ctx: Context, x: string, l: VisionLayerNames, i: number):
       await weights.readFloat32(l.v.bias),
     ]),
   );
-  const qkv = g.op('MatMul', [x, wQkv], { name: `${p}.qkv` }); // [N, P, 3 Hv]
+  const qkv = ctx.ops.visionLinear(g, weights, x, wQkv, 3 * h, h); // [N, P, 3 Hv]
   let merged: string; // [N, P, Hv]
   if (ctx.options.attention === 'fused') {
     const [q, k, v] = g.node('Split', [qkv], {
@@ -116,9 +113,11 @@ function selfAttention(ctx: Context, x: string, l: VisionLayerNames, i: number):
 export function buildVisionGraph(
   config: Gemma3Config,
   names: VisionTensorNames,
-  weights: WeightReader,
+  source: WeightReader,
   options: VisionGraphOptions,
+  ops: VisionWeightOps = FP32_VISION_WEIGHT_OPS,
 ): GraphBuilder {
+  const weights = new DerivedWeights(source);
   const v = config.vision_config;
   const h = v.hidden_size;
   const grid = v.image_size / v.patch_size;
@@ -130,6 +129,7 @@ export function buildVisionGraph(
   const ctx: Context = {
     g,
     weights,
+    ops,
     hidden: h,
     heads: v.num_attention_heads,
     eps: v.layer_norm_eps,
@@ -195,10 +195,12 @@ export function buildVisionGraph(
     attrs: { axis: -1, epsilon: attr.float(v.layer_norm_eps), stash_type: 1 },
     name: 'projector.mm_soft_emb_norm',
   }); // [N, M, Hv]
-  const projection = g.initializer(names.inputProjection, 'float32', [h, textHidden], () =>
-    weights.readFloat32(names.inputProjection),
+  // mm_input_projection_weight is stored [Hv, Ht] (in, out); the weight op takes [out, in].
+  const projection = weights.define('projector.input_projection.weight', async () =>
+    transpose(await source.readFloat32(names.inputProjection), h, textHidden),
   );
-  g.op('MatMul', [normed, projection], { output: VisionOutputs.imageFeatures, name: 'projector.projection' }); // [N, M, Ht]
+  const projected = ops.projector(g, weights, normed, projection, textHidden, h); // [N, M, Ht]
+  g.op('Identity', [projected], { output: VisionOutputs.imageFeatures, name: 'projector.output' });
 
   g.output(VisionOutputs.lastHiddenState, 'float32', ['images', patches, h]);
   g.output(VisionOutputs.imageFeatures, 'float32', ['images', side * side, textHidden]);

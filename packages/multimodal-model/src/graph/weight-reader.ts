@@ -5,27 +5,6 @@ export type WeightReader = WeightSource;
 
 export { transpose };
 
-/**
- * Linear weights [out_i, in] (PyTorch layout) of several layers side by side, transposed:
- * [in, sum(out_i)], so one MatMul computes all of them (e.g. q, k, v).
- */
-export function transposeAndConcat(
-  parts: readonly Float32Array[],
-  outs: readonly number[],
-  inFeatures: number,
-): Float32Array {
-  const total = outs.reduce((a, b) => a + b, 0);
-  const result = new Float32Array(inFeatures * total);
-  let column = 0;
-  parts.forEach((part, i) => {
-    const out = outs[i]!;
-    const t = transpose(part, out, inFeatures); // [in, out]
-    for (let r = 0; r < inFeatures; r++) result.set(t.subarray(r * out, (r + 1) * out), r * total + column);
-    column += out;
-  });
-  return result;
-}
-
 /** Several 1-D tensors one after another. */
 export function concat(parts: readonly Float32Array[]): Float32Array {
   const result = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
@@ -35,4 +14,25 @@ export function concat(parts: readonly Float32Array[]): Float32Array {
     offset += p.length;
   }
   return result;
+}
+
+/**
+ * A WeightSource that also serves tensors the graph derives from the checkpoint's (e.g. q, k, v stacked
+ * into one weight), so a weight op (float32 or quantized) can read them like any stored tensor.
+ */
+export class DerivedWeights implements WeightReader {
+  private readonly derived = new Map<string, () => Promise<Float32Array>>();
+
+  constructor(private readonly base: WeightReader) {}
+
+  /** Registers `name` (must not clash with another derived tensor); returns it. */
+  define(name: string, read: () => Promise<Float32Array>): string {
+    this.derived.set(name, read);
+    return name;
+  }
+
+  readFloat32(name: string): Promise<Float32Array> {
+    const read = this.derived.get(name);
+    return read ? read() : this.base.readFloat32(name);
+  }
 }

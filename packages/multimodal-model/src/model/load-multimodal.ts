@@ -2,6 +2,7 @@ import { type Gemma3Config, type GenerationConfig, loadGenerationConfig } from '
 import type { SessionConfig } from '@gemma3/onnx';
 import { type DecoderOutputKind, type DecoderRunner, loadDecoder, type WeightOps } from '@gemma3/text-model';
 import type { VisionAttentionKind } from '../graph/vision-io.js';
+import type { VisionWeightOps } from '../graph/vision-weight-ops.js';
 import { loadVisionEncoder } from '../vision/load-vision-encoder.js';
 import type { VisionEncoder } from '../vision/vision-encoder.js';
 import { loadMultimodalConfig } from './load-multimodal-config.js';
@@ -21,9 +22,15 @@ export interface MultimodalLoadOptions {
   imageCacheSize?: number;
   /**
    * How the text decoder's large matrices are built (default float32): e.g. `createQuantizedWeightOps({
-   * dtype: 'q4' })` of @gemma3/quantization. The vision tower and projector stay float32.
+   * dtype: 'q4' })` of @gemma3/quantization. When it carries a `vision` field (VisionWeightOps), that
+   * builds the vision tower and projector unless `visionWeightOps` is given.
    */
-  weightOps?: WeightOps;
+  weightOps?: WeightOps & { readonly vision?: VisionWeightOps };
+  /**
+   * How the vision tower's and projector's matrices are built (default float32): e.g.
+   * `createVisionWeightOps({ dtype: 'q4' })` of @gemma3/quantization. Its `cacheKey` keeps builds apart.
+   */
+  visionWeightOps?: VisionWeightOps;
 }
 
 export interface LoadedMultimodal {
@@ -49,7 +56,9 @@ export async function loadMultimodal(
 ): Promise<LoadedMultimodal> {
   const config = await loadMultimodalConfig(dir);
   const generationConfig = await loadGenerationConfig(dir, config);
+  const visionWeightOps = options.visionWeightOps ?? options.weightOps?.vision;
   const vision = await loadVisionEncoder(dir, config, {
+    ...(visionWeightOps === undefined ? {} : { weightOps: visionWeightOps }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
     ...(options.visionAttention === undefined ? {} : { attention: options.visionAttention }),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Gemma3Config } from '@gemma3/config';
 import {
+  bytesPerElement,
   cacheKey,
   createProgressBar,
   defaultCacheRoot,
@@ -15,6 +16,7 @@ import { openCheckpoint } from '@gemma3/weights';
 import { checkVisionShapes, visionTensorNames } from '../checkpoint/vision-weights.js';
 import { buildVisionGraph, VISION_GRAPH_VERSION } from '../graph/build-vision-graph.js';
 import type { VisionGraphOptions } from '../graph/vision-io.js';
+import { FP32_VISION_WEIGHT_OPS, type VisionWeightOps, visionCacheKey } from '../graph/vision-weight-ops.js';
 import { ImageEmbeddingCache } from './image-embedding-cache.js';
 import { VisionEncoder } from './vision-encoder.js';
 
@@ -29,6 +31,11 @@ export interface VisionLoadOptions {
   attention?: VisionGraphOptions['attention'];
   /** Images whose features are kept for reuse (LRU; default 32; 0 disables). */
   imageCacheSize?: number;
+  /**
+   * How the vision tower's and projector's matrices are built (default float32), e.g.
+   * `createVisionWeightOps({ dtype: 'q4' })` of @gemma3/quantization; its `cacheKey` keeps builds apart.
+   */
+  weightOps?: VisionWeightOps;
 }
 
 export interface LoadedVisionEncoder {
@@ -49,6 +56,8 @@ export async function loadVisionEncoder(
   options: VisionLoadOptions = {},
 ): Promise<LoadedVisionEncoder> {
   const graph: VisionGraphOptions = { attention: options.attention ?? 'fused' };
+  const ops = options.weightOps ?? FP32_VISION_WEIGHT_OPS;
+  const weightsKey = visionCacheKey(ops);
   const checkpoint = await openCheckpoint(dir);
   const started = performance.now();
   let built: { dir: string; hit: boolean };
@@ -68,25 +77,28 @@ export async function loadVisionEncoder(
       version: VISION_GRAPH_VERSION,
       files: await fileIdentities(files),
       graph,
-      dtype: 'fp32',
+      dtype: weightsKey === 'fp32' ? 'fp32' : weightsKey,
     });
     built = await getOrBuild(
       options.cacheDir ?? defaultCacheRoot(),
       key,
       async (out) => {
-        const g = buildVisionGraph(config, names, checkpoint, graph);
-        const total = g.initializers.reduce((sum, t) => sum + elementCount(t.dims) * 4, 0); // all float32
+        const g = buildVisionGraph(config, names, checkpoint, graph, ops);
+        const total = g.initializers.reduce(
+          (sum, t) => sum + elementCount(t.dims) * bytesPerElement(t.type),
+          0,
+        );
         const bar =
           (options.progress ?? process.stderr.isTTY === true)
             ? createProgressBar({ label: 'building gemma3 vision encoder', total })
             : undefined;
         await saveModel(g, out, {
-          metadata: { source: dir, graph: JSON.stringify(graph) },
+          metadata: { source: dir, graph: JSON.stringify(graph), weights: weightsKey },
           ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
         });
         bar?.finish();
       },
-      { source: dir, graph },
+      { source: dir, graph, weights: weightsKey },
     );
   } finally {
     await checkpoint.close();
