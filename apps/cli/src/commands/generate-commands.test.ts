@@ -76,6 +76,12 @@ describe('command lines refused before anything loads (exit 2)', () => {
     [['mask', '--model', 'm', 'x', '--layer', 'middle'], /--layer must be sliding or full/],
     [['mask', '--model', 'm', 'x', '--sliding-window', '0'], /--sliding-window must be a positive integer/],
     [['convert'], /--model is required/],
+    [
+      ['convert', '--model', 'm', '--format', 'gguf'],
+      /--format must be onnx-cache or transformers.js, got "gguf"/,
+    ],
+    [['convert', '--model', 'm', '--format', 'transformers.js'], /--out is required/],
+    [['convert', '--model', 'm', '--out', 'x'], /--out and --overwrite need --format transformers.js/],
     [['run', '--', '--prompt', 'x'], /--model is required/], // `pnpm demo -- --flag` passes the `--`
     [['demo', '--model', 'a', '--model-dir', 'b'], /give --model or --model-dir, not both/],
   ])('%j', async (argv, message) => {
@@ -209,5 +215,32 @@ describe('gemma3 run / mask / convert (in process, tiny checkpoints)', { timeout
       await runCli(['convert', '--model', text, '--cache-dir', cacheDir, '--text-only'], second.io),
     ).toBe(EXIT_OK);
     expect(second.stdout()).toMatch(/^decoder .*model\.onnx \(cached\)/);
+  });
+
+  test('convert --format transformers.js writes the layout transformers.js loads; refuses a non-empty --out', async () => {
+    const out = join(root, 'tjs-q4');
+    const first = capture();
+    expect(
+      await runCli(
+        ['convert', '--model', text, '--format', 'transformers.js', '--out', out, '--dtype', 'q4'],
+        first.io,
+      ),
+    ).toBe(EXIT_OK);
+    expect(first.stdout()).toMatch(/^model\s+.*onnx\/model_q4\.onnx\nExported in /);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config['transformers.js_config'].dtype).toBe('q4');
+    const again = capture();
+    expect(
+      await runCli(['convert', '--model', text, '--format', 'transformers.js', '--out', out], again.io),
+    ).toBe(EXIT_FAILURE);
+    expect(again.stderr()).toMatch(/is not empty .*pass overwrite/);
+    const replaced = capture();
+    expect(
+      await runCli(
+        ['convert', '--model', text, '--format', 'transformers.js', '--out', out, '--overwrite'],
+        replaced.io,
+      ),
+    ).toBe(EXIT_OK);
+    expect(replaced.stdout()).toMatch(/onnx\/model\.onnx\n/);
   });
 });
