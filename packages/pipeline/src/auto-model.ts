@@ -3,7 +3,7 @@ import { Gemma3ForCausalLM } from '@gemma3/text-model';
 import { detectModelKind, type ModelKind } from './model-kind.js';
 import type { LoadModelOptions } from './pipeline-options.js';
 import { resolveModelFolder } from './resolve-model-folder.js';
-import { weightOpsOf } from './weight-ops.js';
+import { prefillWeightOpsOf, visionWeightOpsOf, weightOpsOf } from './weight-ops.js';
 
 export type Gemma3AnyModel = Gemma3ForCausalLM | Gemma3ForConditionalGeneration;
 
@@ -18,8 +18,10 @@ export interface AutoModelOptions extends LoadModelOptions {
 
 function loadOptions(options: LoadModelOptions) {
   const weightOps = weightOpsOf(options);
+  const prefillWeightOps = prefillWeightOpsOf(options, weightOps);
   return {
     ...(weightOps === undefined ? {} : { weightOps }),
+    ...(prefillWeightOps === undefined ? {} : { prefillWeightOps }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
     ...(options.session === undefined ? {} : { session: options.session }),
@@ -41,7 +43,11 @@ export const AutoModel = {
   async fromFolder(dir: string, options: AutoModelOptions = {}): Promise<Gemma3AnyModel> {
     const { kind } = await detectModelKind(dir);
     if (kind === 'multimodal' && options.kind !== 'text') {
-      return Gemma3ForConditionalGeneration.fromPretrained(dir, loadOptions(options));
+      const visionWeightOps = visionWeightOpsOf(options);
+      return Gemma3ForConditionalGeneration.fromPretrained(dir, {
+        ...loadOptions(options),
+        ...(visionWeightOps === undefined ? {} : { visionWeightOps }),
+      });
     }
     return Gemma3ForCausalLM.fromPretrained(dir, loadOptions(options));
   },

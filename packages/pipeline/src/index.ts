@@ -38,7 +38,8 @@ export {
   type PipelineOptions,
   type StreamedToken,
   SUPPORTED_DTYPES,
+  type VisionModuleDtype,
 } from './pipeline-options.js';
 export { resolveModelFolder } from './resolve-model-folder.js';
 export type { GenerationTimings } from './timings.js';
-export { quantizationOptionsOf, weightOpsOf } from './weight-ops.js';
+export { quantizationOptionsOf, visionWeightOpsOf, weightOpsOf } from './weight-ops.js';

@@ -1,9 +1,14 @@
 import {
+  createPrefillWeightOps,
   createQuantizedWeightOps,
+  createVisionWeightOps,
   DTYPE_DEFAULTS,
   type ModuleQuantization,
   type QuantizationOptions,
   QuantizationOptionsError,
+  type QuantizedVisionWeightOps,
+  type QuantizedWeightOps,
+  type VisionModuleQuantization,
 } from '@gemma3/quantization';
 import type { WeightOps } from '@gemma3/text-model';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
@@ -15,13 +20,14 @@ import {
 } from './pipeline-options.js';
 
 const TEXT_MODULES = ['embedding', 'lmHead'] as const;
-const FP32_MODULES = ['vision', 'projector'] as const;
+/** `vision` is an alias of `visionTower`. */
+const VISION_MODULES = ['visionTower', 'vision', 'projector'] as const;
 
 function canonical(dtype: PipelineDtype): 'fp32' | 'q8' | 'q4' {
   return dtype === 'float32' ? 'fp32' : dtype;
 }
 
-function moduleSpec(value: ModuleDtype, where: string): ModuleQuantization {
+function moduleSpec(value: ModuleDtype, where: string): ModuleQuantization | VisionModuleQuantization {
   if (value === 'fp32' || value === 'float32') return 'fp32';
   if (value === 'q8' || value === 'q4') return { ...DTYPE_DEFAULTS[value] };
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
@@ -51,26 +57,28 @@ export function quantizationOptionsOf(options: LoadModelOptions): QuantizationOp
     if (typeof modules !== 'object' || modules === null) {
       throw new InvalidPipelineInputError('modules', 'expected an object of per-module dtypes');
     }
-    const text: NonNullable<QuantizationOptions['modules']> = {};
+    const perModule: NonNullable<QuantizationOptions['modules']> = {};
     for (const [key, value] of Object.entries(modules)) {
       if (value === undefined) continue;
-      if ((FP32_MODULES as readonly string[]).includes(key)) {
-        if (value !== 'fp32' && value !== 'float32') {
-          throw new InvalidPipelineInputError(
-            `modules.${key}`,
-            `"${typeof value === 'string' ? value : 'object'}" is not supported: the vision tower and projector run in fp32`,
-          );
-        }
+      if ((VISION_MODULES as readonly string[]).includes(key)) {
+        const spec = moduleSpec(value, `modules.${key}`);
+        // 'q8' / 'q4' on a vision module: MatMulNBits blocks (an object may name the kernel itself).
+        const vision: VisionModuleQuantization =
+          typeof spec === 'object' && !('kernel' in spec) ? { kernel: 'MatMulNBits', ...spec } : spec;
+        perModule[key === 'projector' ? 'projector' : 'visionTower'] = vision;
       } else if ((TEXT_MODULES as readonly string[]).includes(key)) {
-        text[key as (typeof TEXT_MODULES)[number]] = moduleSpec(value, `modules.${key}`);
+        perModule[key as (typeof TEXT_MODULES)[number]] = moduleSpec(
+          value,
+          `modules.${key}`,
+        ) as ModuleQuantization;
       } else {
         throw new InvalidPipelineInputError(
           `modules.${key}`,
-          `unknown module (known: ${[...TEXT_MODULES, ...FP32_MODULES].join(', ')})`,
+          `unknown module (known: ${[...TEXT_MODULES, ...VISION_MODULES].join(', ')})`,
         );
       }
     }
-    if (Object.keys(text).length > 0) result.modules = text;
+    if (Object.keys(perModule).length > 0) result.modules = perModule;
   }
   if (
     result.dtype === 'fp32' &&
@@ -95,4 +103,41 @@ export function weightOpsOf(options: LoadModelOptions): WeightOps | undefined {
     }
     throw error;
   }
+}
+
+/**
+ * `createVisionWeightOps` (vision tower and projector of multimodal models) over
+ * `quantizationOptionsOf(options)`; undefined for a float32 build. Defaults per dtype: VISION_DEFAULTS.
+ */
+export function visionWeightOpsOf(options: LoadModelOptions): QuantizedVisionWeightOps | undefined {
+  const q = quantizationOptionsOf(options);
+  if (q === undefined) return undefined;
+  try {
+    return createVisionWeightOps(q);
+  } catch (error) {
+    if (error instanceof QuantizationOptionsError) {
+      throw new InvalidPipelineInputError(error.option, error.message.slice(error.option.length + 2));
+    }
+    throw error;
+  }
+}
+
+/**
+ * The prefill graph's WeightOps (int8 DynamicQuantizeMatMul) for a quantized MatMulNBits build, unless
+ * `prefill: 'same'`; undefined for float32 builds. Anything but 'int8' / 'same' is an
+ * InvalidPipelineInputError.
+ */
+export function prefillWeightOpsOf(
+  options: LoadModelOptions,
+  weightOps: WeightOps | undefined,
+): WeightOps | undefined {
+  const { prefill } = options;
+  if (prefill !== undefined && prefill !== 'int8' && prefill !== 'same') {
+    throw new InvalidPipelineInputError(
+      'prefill',
+      `"${String(prefill)}" is not supported (expected 'int8' or 'same')`,
+    );
+  }
+  if (prefill === 'same' || weightOps === undefined || !('resolved' in weightOps)) return undefined;
+  return createPrefillWeightOps(weightOps as QuantizedWeightOps);
 }

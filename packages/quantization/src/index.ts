@@ -25,6 +25,7 @@ export {
   type ResolvedQuantization,
   resolveQuantization,
 } from './options.js';
+export { createPrefillWeightOps } from './prefill-weight-ops.js';
 export { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-weight-ops.js';
 export { compareLogits, cosineByRow, type LogitComparison } from './report/compare.js';
 export {

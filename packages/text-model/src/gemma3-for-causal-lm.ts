@@ -103,6 +103,6 @@ export class Gemma3ForCausalLM implements CausalLanguageModel {
   }
 
   async dispose(): Promise<void> {
-    await this.runner.session.release();
+    await this.runner.release();
   }
 }

@@ -36,6 +36,6 @@ export class Gemma3TextModel {
   }
 
   async dispose(): Promise<void> {
-    await this.runner.session.release();
+    await this.runner.release();
   }
 }

@@ -27,6 +27,8 @@ export interface BenchResult {
   modelType: string;
   dtype: string;
   blockSize: number | null;
+  /** q8/q4: `int8` (prompts on the int8 prefill graph) or `same`; null for fp32. */
+  prefill: 'int8' | 'same' | null;
   threads: number | null;
   promptTokens: number;
   newTokens: number;
@@ -87,7 +89,10 @@ function spread(xs: readonly number[], digits: number): string {
 
 /** The llama-bench-like table (markdown, so it pastes into a README). */
 export function formatBenchTable(r: BenchResult): string {
-  const dtype = r.blockSize === null ? r.dtype : `${r.dtype} b${r.blockSize}`;
+  const dtype =
+    r.blockSize === null
+      ? r.dtype
+      : `${r.dtype} b${r.blockSize}${r.prefill === 'int8' ? ' (int8 prefill)' : ''}`;
   const header = [
     'model',
     'dtype',
@@ -130,6 +135,7 @@ function jsonOf(r: BenchResult) {
     model_type: r.modelType,
     dtype: r.dtype,
     block_size: r.blockSize,
+    prefill: r.prefill,
     threads: r.threads,
     prompt_tokens: r.promptTokens,
     new_tokens: r.newTokens,
@@ -267,6 +273,7 @@ Exit codes: 0 measured, 1 failed, 2 bad command line.
           modelType: info.modelType,
           dtype: canonical,
           blockSize: canonical === 'fp32' ? null : (quantization ?? 32),
+          prefill: canonical === 'fp32' ? null : (dtype.prefill ?? 'int8'),
           threads: threads ?? null,
           promptTokens,
           newTokens,

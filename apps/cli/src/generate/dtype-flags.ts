@@ -8,12 +8,15 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 export const DTYPE_OPTIONS: CommandOptions = {
   dtype: { type: 'string' },
   'block-size': { type: 'string' },
+  prefill: { type: 'string' },
 };
 
 export const DTYPE_HELP = `  --dtype D            weight precision of the text decoder: fp32 (default; float32 also accepted),
                        q8 (int8 blocks) or q4 (int4 blocks); the vision tower stays fp32.
                        Each dtype is built once into the graph cache.
-  --block-size N       quantization block size for q8/q4: 16, 32 (default), 64, 128 or 256`;
+  --block-size N       quantization block size for q8/q4: 16, 32 (default), 64, 128 or 256
+  --prefill P          q8/q4: int8 (default: prompts run on a second, int8 DynamicQuantizeMatMul graph,
+                       2-3x faster prefill, more memory) or same (one graph for prompts and decoding)`;
 
 const DTYPES = ['fp32', 'float32', 'q8', 'q4'] as const;
 const BLOCK_SIZES = [16, 32, 64, 128, 256] as const;
@@ -22,7 +25,7 @@ const BLOCK_SIZES = [16, 32, 64, 128, 256] as const;
 export function dtypeOptions(
   values: Values,
   command: string,
-): Pick<PipelineOptions, 'dtype' | 'quantization'> {
+): Pick<PipelineOptions, 'dtype' | 'quantization' | 'prefill'> {
   const dtype = values.dtype;
   if (dtype !== undefined && !DTYPES.includes(dtype as never)) {
     throw new UsageError(`--dtype must be one of fp32, q8, q4 (or float32), got "${String(dtype)}"`, command);
@@ -42,9 +45,17 @@ export function dtypeOptions(
     }
     blockSize = n as (typeof BLOCK_SIZES)[number];
   }
-  const options: Pick<PipelineOptions, 'dtype' | 'quantization'> = {
+  const prefill = values.prefill;
+  if (prefill !== undefined) {
+    if (prefill !== 'int8' && prefill !== 'same') {
+      throw new UsageError(`--prefill must be int8 or same, got "${String(prefill)}"`, command);
+    }
+    if (dtype !== 'q8' && dtype !== 'q4') throw new UsageError('--prefill needs --dtype q8 or q4', command);
+  }
+  const options: Pick<PipelineOptions, 'dtype' | 'quantization' | 'prefill'> = {
     ...(dtype === undefined ? {} : { dtype: dtype as (typeof DTYPES)[number] }),
     ...(blockSize === undefined ? {} : { quantization: { blockSize } }),
+    ...(prefill === undefined ? {} : { prefill }),
   };
   try {
     quantizationOptionsOf(options);

@@ -25,9 +25,24 @@ export interface AttentionContext {
  * that the runtime appends to its JS-owned cache. Grouped-query: the G = heads / kv_heads query
  * heads sharing a KV head are folded into the row axis, so no KV head is ever repeated.
  *
- * Returns the output [B, T, H] (before the post-attention norm).
+ * Returns the output [B, T, H] (before the post-attention norm); with `keysOnly`, only the new
+ * keys/values are built (the last layer of a prefill graph needs nothing else).
  */
-export function attention(ctx: AttentionContext, x: string, layer: number, names: LayerTensorNames): string {
+export function attention(
+  ctx: AttentionContext,
+  x: string,
+  layer: number,
+  names: LayerTensorNames,
+  keysOnly: true,
+): undefined;
+export function attention(ctx: AttentionContext, x: string, layer: number, names: LayerTensorNames): string;
+export function attention(
+  ctx: AttentionContext,
+  x: string,
+  layer: number,
+  names: LayerTensorNames,
+  keysOnly = false,
+): string | undefined {
   const { g, weights, ops, config: c } = ctx;
   const h = c.hidden_size;
   const nh = c.num_attention_heads;
@@ -35,18 +50,20 @@ export function attention(ctx: AttentionContext, x: string, layer: number, names
   const d = c.head_dim;
   const p = `layers.${layer}.attn`;
 
-  const q = g.op('Reshape', [ops.linear(g, weights, x, names.q, nh * d, h), g.int64s([0, 0, nh, d])]); // [B, T, NH, D]
   const k = g.op('Reshape', [ops.linear(g, weights, x, names.k, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
   const v = g.op('Reshape', [ops.linear(g, weights, x, names.v, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
-  const qNormed = rmsNorm(g, weights, q, names.qNorm, d, c.rms_norm_eps);
   const kNormed = rmsNorm(g, weights, k, names.kNorm, d, c.rms_norm_eps);
-  const qT = g.op('Transpose', [qNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.q_t` }); // [B, NH, T, D]
   const kT = g.op('Transpose', [kNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.k_t` }); // [B, KV, T, D]
-  const qRot = applyRope(g, qT, ctx.rope, `${p}.q_rope`);
   g.op('Transpose', [v], { attrs: { perm: [0, 2, 1, 3] }, output: DecoderOutputs.newValue(layer) }); // [B, KV, T, D]
   const newKey = applyRope(g, kT, ctx.rope, `${p}.k_rope`);
   g.op('Identity', [newKey], { output: DecoderOutputs.newKey(layer) }); // [B, KV, T, D]
   const newValue = DecoderOutputs.newValue(layer);
+  if (keysOnly) return undefined;
+
+  const q = g.op('Reshape', [ops.linear(g, weights, x, names.q, nh * d, h), g.int64s([0, 0, nh, d])]); // [B, T, NH, D]
+  const qNormed = rmsNorm(g, weights, q, names.qNorm, d, c.rms_norm_eps);
+  const qT = g.op('Transpose', [qNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.q_t` }); // [B, NH, T, D]
+  const qRot = applyRope(g, qT, ctx.rope, `${p}.q_rope`);
 
   const pastKey = DecoderInputs.pastKey(layer);
   const pastValue = DecoderInputs.pastValue(layer);

@@ -9,7 +9,7 @@ import { FP32_WEIGHT_OPS, type WeightOps } from './weight-ops.js';
 import type { WeightSource } from './weight-source.js';
 
 /** Bump when the decoder graph changes, so cached builds are rebuilt. */
-export const DECODER_GRAPH_VERSION = '1';
+export const DECODER_GRAPH_VERSION = '2';
 
 /**
  * The Gemma 3 text decoder as one ONNX graph (see decoder-io.ts for its inputs and outputs):
@@ -36,7 +36,8 @@ export function buildDecoderGraph(
   const biasFull = kinds.has('full_attention')
     ? g.input(DecoderInputs.biasFull, 'float32', ['batch', 1, 'seq', 'full_keys'])
     : undefined;
-  const outputPositions = g.input(DecoderInputs.outputPositions, 'int64', ['outputs']);
+  const cacheOnly = options.output === 'cache';
+  const outputPositions = cacheOnly ? '' : g.input(DecoderInputs.outputPositions, 'int64', ['outputs']);
   c.layers.forEach((layer, i) => {
     const slots = layer.layer_type === 'sliding_attention' ? 'sliding_cache' : 'full_cache';
     g.input(DecoderInputs.pastKey(i), 'float32', ['batch', c.num_key_value_heads, slots, c.head_dim]);
@@ -69,7 +70,12 @@ export function buildDecoderGraph(
     const l = names.layers[i]!;
     const normed = rmsNorm(g, weights, x, l.inputNorm, h, c.rms_norm_eps);
     const bias = kind === 'sliding_attention' ? biasSliding! : biasFull!;
-    const attnOut = attention({ g, weights, ops, config: c, bias, rope: ropeByKind[kind]! }, normed, i, l);
+    const ctx = { g, weights, ops, config: c, bias, rope: ropeByKind[kind]! };
+    if (cacheOnly && i === c.layers.length - 1) {
+      attention(ctx, normed, i, l, true); // the prefill graph needs only the last layer's keys/values
+      break;
+    }
+    const attnOut = attention(ctx, normed, i, l);
     x = g.op('Add', [x, rmsNorm(g, weights, attnOut, l.postAttentionNorm, h, c.rms_norm_eps)], {
       name: `layers.${i}.attn_residual`,
     });
@@ -90,9 +96,29 @@ export function buildDecoderGraph(
     });
   }
 
+  if (options.output !== 'cache') finalOutputs(g, weights, ops, c, names, x, outputPositions, options.output);
+  c.layers.forEach((_, i) => {
+    g.output(DecoderOutputs.newKey(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
+    g.output(DecoderOutputs.newValue(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
+  });
+  return g;
+}
+
+/** Final norm, the requested positions, then the LM head (or those positions' hidden states). */
+function finalOutputs(
+  g: GraphBuilder,
+  weights: WeightSource,
+  ops: WeightOps,
+  c: Gemma3TextConfig,
+  names: TextTensorNames,
+  x: string,
+  outputPositions: string,
+  output: 'logits' | 'hidden',
+): void {
+  const h = c.hidden_size;
   const final = rmsNorm(g, weights, x, names.norm, h, c.rms_norm_eps); // [B, T, H]
   const picked = g.op('Gather', [final, outputPositions], { attrs: { axis: 1 }, name: 'output.gather' }); // [B, K, H]
-  if (options.output === 'hidden') {
+  if (output === 'hidden') {
     g.op('Identity', [picked], { output: DecoderOutputs.hiddenStates }); // [B, K, H]
     g.output(DecoderOutputs.hiddenStates, 'float32', ['batch', 'outputs', h]);
   } else {
@@ -110,9 +136,4 @@ export function buildDecoderGraph(
     g.op('Reshape', [flatLogits, shape], { output: DecoderOutputs.logits }); // [B, K, V]
     g.output(DecoderOutputs.logits, 'float32', ['batch', 'outputs', c.vocab_size]);
   }
-  c.layers.forEach((_, i) => {
-    g.output(DecoderOutputs.newKey(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
-    g.output(DecoderOutputs.newValue(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
-  });
-  return g;
 }

@@ -37,8 +37,12 @@ export const DecoderOutputs = {
 export type DecoderOutputKind = 'logits' | 'hidden';
 
 export interface DecoderGraphOptions {
-  /** `logits` (Gemma3ForCausalLM) or `hidden` (Gemma3TextModel: final-norm hidden states, no LM head). */
-  output: DecoderOutputKind;
+  /**
+   * `logits` (Gemma3ForCausalLM), `hidden` (Gemma3TextModel: final-norm hidden states, no LM head) or
+   * `cache`: only the new keys/values (no `output_positions`, final norm or head; the last layer stops
+   * after its keys/values): the prefill graph that runs beside a decode graph over the same cache.
+   */
+  output: DecoderOutputKind | 'cache';
   /** Adds the `inputs_embeds_override` inputs (the multimodal model scatters image features through them). */
   embedsOverride: boolean;
 }

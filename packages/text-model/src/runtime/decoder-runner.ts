@@ -35,12 +35,55 @@ export class DecoderRunner {
     readonly config: Gemma3TextConfig,
     readonly output: DecoderOutputKind,
     readonly embedsOverride: boolean,
+    /** A graph built with output `cache` (other weight kernels), for all but the last token of prompts. */
+    readonly prefillSession?: OnnxSession,
   ) {
     this.kinds = new Set(config.layers.map((l) => l.layer_type));
   }
 
-  /** Returns `logits` [B, K, V] or `hidden_states` [B, K, H]; the cache holds the step afterwards. */
+  /**
+   * Returns `logits` [B, K, V] or `hidden_states` [B, K, H]; the cache holds the step afterwards.
+   * With a prefill graph, a step of T > 1 tokens that wants only the last position runs as two: the
+   * prefill graph over the first T - 1 columns (keys/values only), then the main graph over the last
+   * (unless a bidirectional group spans that boundary).
+   */
   async step(cache: KvCache, step: DecoderStep): Promise<ort.Tensor> {
+    const split = this.prefillSplit(step);
+    if (split === undefined) return this.run(this.session, cache, step, true);
+    await this.run(this.prefillSession!, cache, split.head, false);
+    return this.run(this.session, cache, split.last, true);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+    await this.prefillSession?.release();
+  }
+
+  private prefillSplit(step: DecoderStep): { head: DecoderStep; last: DecoderStep } | undefined {
+    const t = step.count;
+    const lastOnly =
+      step.outputPositions === 'last' ||
+      (Array.isArray(step.outputPositions) &&
+        step.outputPositions.length === 1 &&
+        step.outputPositions[0] === t - 1);
+    if (this.prefillSession === undefined || t < 2 || !lastOnly) return undefined;
+    const b = step.inputIds.length / t;
+    if (!Number.isInteger(b)) return undefined; // reported by run()
+    if (step.groups) {
+      for (let r = 0; r < b; r++) if (step.groups[r * t + t - 1] !== 0) return undefined;
+    }
+    return {
+      head: sliceColumns(step, b, 0, t - 1, 'all'),
+      last: sliceColumns(step, b, t - 1, t, 'last'),
+    };
+  }
+
+  private async run(
+    session: OnnxSession,
+    cache: KvCache,
+    step: DecoderStep,
+    withOutput: boolean,
+  ): Promise<ort.Tensor> {
     const { count } = step;
     const b = cache.batchSize;
     if (count < 1) throw new InvalidInputError('inputIds', 'at least one token per row is needed');
@@ -68,11 +111,13 @@ export class DecoderRunner {
     const feeds: Record<string, ort.Tensor> = {
       [DecoderInputs.inputIds]: tensor.int64(step.inputIds, [b, count]),
       [DecoderInputs.positionIds]: tensor.int64(positionIds, [b, count]),
-      [DecoderInputs.outputPositions]: tensor.int64(
+    };
+    if (withOutput) {
+      feeds[DecoderInputs.outputPositions] = tensor.int64(
         BigInt64Array.from(positions, (p) => BigInt(p)),
         [positions.length],
-      ),
-    };
+      );
+    }
     if (this.kinds.has('sliding_attention')) {
       const c = cache.capacity('sliding_attention');
       feeds[DecoderInputs.biasSliding] = tensor.float32(
@@ -104,10 +149,46 @@ export class DecoderRunner {
       throw new InvalidInputError('embedsOverride', 'this decoder graph was built without embedsOverride');
     }
 
-    const out = await this.session.run(feeds);
+    const out = await session.run(feeds);
     const newKeys = this.config.layers.map((_, i) => out[DecoderOutputs.newKey(i)]!.data as Float32Array);
     const newValues = this.config.layers.map((_, i) => out[DecoderOutputs.newValue(i)]!.data as Float32Array);
     cache.append(newKeys, newValues, step.mask, count);
     return out[this.output === 'logits' ? DecoderOutputs.logits : DecoderOutputs.hiddenStates]!;
   }
+}
+
+/** Columns [from, to) of every row of a step (row-major [B, T] arrays; embeddings [B, T, H]). */
+function sliceColumns(
+  step: DecoderStep,
+  b: number,
+  from: number,
+  to: number,
+  outputPositions: DecoderStep['outputPositions'],
+): DecoderStep {
+  const t = step.count;
+  const n = to - from;
+  function cut<A extends BigInt64Array | Uint8Array | Int32Array | Float32Array>(src: A, width = 1): A {
+    const out = new (src.constructor as new (length: number) => A)(b * n * width);
+    for (let r = 0; r < b; r++) {
+      const row = src.subarray((r * t + from) * width, (r * t + to) * width);
+      (out as { set(a: typeof row, offset: number): void }).set(row, r * n * width);
+    }
+    return out;
+  }
+  const sliced: DecoderStep = {
+    inputIds: cut(step.inputIds),
+    mask: cut(step.mask),
+    count: n,
+    outputPositions,
+  };
+  if (step.positionIds) sliced.positionIds = cut(step.positionIds);
+  if (step.groups) sliced.groups = cut(step.groups);
+  if (step.embedsOverride) {
+    const h = step.embedsOverride.embeds.length / (b * t);
+    sliced.embedsOverride = {
+      embeds: cut(step.embedsOverride.embeds, h),
+      mask: cut(step.embedsOverride.mask),
+    };
+  }
+  return sliced;
 }

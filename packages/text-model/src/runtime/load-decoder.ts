@@ -14,7 +14,7 @@ import {
 import { openCheckpoint } from '@gemma3/weights';
 import { checkTextShapes, expectedTextShapes, textTensorNames } from '../checkpoint/text-weights.js';
 import { buildDecoderGraph, DECODER_GRAPH_VERSION } from '../graph/build-decoder-graph.js';
-import type { DecoderGraphOptions } from '../graph/decoder-io.js';
+import type { DecoderGraphOptions, DecoderOutputKind } from '../graph/decoder-io.js';
 import type { WeightOps } from '../graph/weight-ops.js';
 import { DecoderRunner } from './decoder-runner.js';
 
@@ -35,12 +35,22 @@ export interface LoadOptions {
    * dtype: 'q4' })` of @gemma3/quantization. Its `cacheKey` keeps quantized builds apart in the cache.
    */
   weightOps?: WeightOps;
+  /**
+   * WeightOps of a second graph for prompts (steps of several tokens that need logits for the last
+   * one only): it runs every token but the last and writes their keys/values into the same JS-owned
+   * cache, then the main graph runs the last token. E.g. int8 `DynamicQuantizeMatMul`
+   * (`createPrefillWeightOps` of @gemma3/quantization), which prefills several times faster than the
+   * int4 `MatMulNBits` that decodes fastest. Default: none (one graph for everything).
+   */
+  prefillWeightOps?: WeightOps;
 }
 
 export interface LoadedDecoder extends BuiltDecoder {
   runner: DecoderRunner;
-  /** Milliseconds spent creating the onnxruntime session (loading and prepacking the weights). */
+  /** Milliseconds spent creating the onnxruntime session(s) (loading and prepacking the weights). */
   sessionMs: number;
+  /** The prefill graph, with `prefillWeightOps`. */
+  prefill?: BuiltDecoder;
 }
 
 export interface BuiltDecoder {
@@ -121,15 +131,28 @@ export async function buildDecoderModel(
 /** `buildDecoderModel`, then an onnxruntime session over it. */
 export async function loadDecoder(
   dir: string,
-  graph: DecoderGraphOptions,
+  graph: DecoderGraphOptions & { output: DecoderOutputKind },
   options: LoadOptions = {},
 ): Promise<LoadedDecoder> {
   const built = await buildDecoderModel(dir, graph, options);
+  const prefill =
+    options.prefillWeightOps === undefined
+      ? undefined
+      : await buildDecoderModel(
+          dir,
+          { ...graph, output: 'cache' },
+          { ...options, config: built.modelConfig, weightOps: options.prefillWeightOps },
+        );
   const sessionStart = performance.now();
   const session = await OnnxSession.create(built.modelPath, options.session);
+  const prefillSession =
+    prefill === undefined ? undefined : await OnnxSession.create(prefill.modelPath, options.session);
   return {
     ...built,
-    runner: new DecoderRunner(session, built.config, graph.output, graph.embedsOverride),
+    cacheHit: built.cacheHit && (prefill?.cacheHit ?? true),
+    buildMs: built.buildMs + (prefill?.buildMs ?? 0),
+    ...(prefill ? { prefill } : {}),
+    runner: new DecoderRunner(session, built.config, graph.output, graph.embedsOverride, prefillSession),
     sessionMs: performance.now() - sessionStart,
   };
 }
