@@ -1,12 +1,14 @@
 /**
- * Issue 8's side-by-side: our engine (ONNX, q4 / q8) against llama.cpp (Q4_0 / Q8_0) on the same random
- * checkpoint, in one run, printed as ratios. Each side runs in its own child process (so peak RSS is its
+ * Issue 8's side-by-side: our engine (ONNX, q4 / q8) against llama.cpp (Q4_0 / Q8_0) and transformers.js
+ * 4.3.2 (on our q4 export, tools/bench/transformers-js.ts) on the same random checkpoint, in one run,
+ * printed as ratios. Each side runs in its own child process (so peak RSS is its
  * own), one after another; with --runs N > 1 the order alternates per round and medians are reported.
  *
  *   node --conditions=@gemma3/source --import tsx tools/bench/compare.ts [--model DIR] [--quick]
- *     [--runs N] [--cache-dir DIR] [--gguf-dir DIR] [--json-out FILE]
+ *     [--runs N] [--cache-dir DIR] [--gguf-dir DIR] [--tjs-dir DIR] [--no-tjs] [--json-out FILE]
  *
- * --quick: q4 vs Q4_0 only, no 1024-token prompt on our side.
+ * --quick: q4 vs Q4_0 (and transformers.js q4) only, no 1024-token prompt on our side.
+ * --no-tjs: leave transformers.js out.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     'cache-dir': { type: 'string', default: '/tmp/gemma3-cli-bench/cache' },
     'gguf-dir': { type: 'string', default: '/tmp/gemma3-gguf' },
+    'tjs-dir': { type: 'string', default: '/tmp/gemma3-tjs-1b' },
+    'no-tjs': { type: 'boolean', default: false },
     'json-out': { type: 'string', default: '/tmp/gemma3-bench-compare.json' },
   },
 });
@@ -138,6 +142,33 @@ async function llamaCpp(type: 'Q4_0' | 'Q8_0'): Promise<Side> {
   };
 }
 
+/** transformers.js 4.3.2 on our q4 b128 export (the same block size as our q4 row). */
+async function transformersJs(): Promise<Side> {
+  const out = (await node([
+    join(root, 'tools/bench/transformers-js.ts'),
+    '--model',
+    model,
+    '--dtype',
+    'q4',
+    '--block-size',
+    '128',
+    '--threads',
+    threads,
+    '--out-dir',
+    values['tjs-dir'] as string,
+  ])) as Side;
+  return {
+    engine: out.engine,
+    variant: out.variant,
+    loadMs: out.loadMs,
+    timeToFirstTokenMs: out.timeToFirstTokenMs,
+    prefill128: out.prefill128,
+    prefill1024: out.prefill1024,
+    decode128: out.decode128,
+    peakRssBytes: out.peakRssBytes,
+  };
+}
+
 async function measure(fn: () => Promise<Side>): Promise<Measured> {
   const startedAt = new Date().toISOString();
   const loadBefore = loadavg();
@@ -185,12 +216,20 @@ const pairs = (
         ['q8', 'Q8_0'],
       ]
 ) as ['q4' | 'q8', 'Q4_0' | 'Q8_0'][];
-const measured = pairs.map(() => ({ ours: [] as Measured[], llama: [] as Measured[] }));
+const withTjs = !(values['no-tjs'] as boolean);
+const measured = pairs.map(() => ({
+  ours: [] as Measured[],
+  llama: [] as Measured[],
+  tjs: [] as Measured[],
+}));
 for (let round = 0; round < rounds; round++) {
   for (const [i, [dtype, type]] of pairs.entries()) {
     const sides = [
       async () => measured[i]!.ours.push(await measure(() => ours(dtype))),
       async () => measured[i]!.llama.push(await measure(() => llamaCpp(type))),
+      ...(withTjs && dtype === 'q4'
+        ? [async () => measured[i]!.tjs.push(await measure(transformersJs))]
+        : []),
     ];
     if (round % 2 === 1) sides.reverse();
     for (const side of sides) await side();
@@ -204,8 +243,12 @@ const lines = [
   '| engine | variant | load | TTFT (128) | prefill 128 | prefill 1024 | decode 128 | peak RSS |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
-const rows = measured.map((m) => ({ ours: combine(m.ours), llama: combine(m.llama) }));
-for (const { ours: o, llama: l } of rows) {
+const rows = measured.map((m) => ({
+  ours: combine(m.ours),
+  llama: combine(m.llama),
+  tjs: m.tjs.length > 0 ? combine(m.tjs) : undefined,
+}));
+for (const { ours: o, llama: l, tjs: t } of rows) {
   for (const s of [o, l]) {
     lines.push(
       `| ${s.engine} | ${s.variant} | ${f(s.loadMs / 1000, 1)} s | ${f(s.timeToFirstTokenMs, 0)} ms | ${f(s.prefill128)} tok/s | ${f(s.prefill1024)} tok/s | ${f(s.decode128)} tok/s | ${f(s.peakRssBytes / 1e9, 2)} GB |`,
@@ -214,6 +257,12 @@ for (const { ours: o, llama: l } of rows) {
   lines.push(
     `| **ours / llama.cpp** | ${o.variant} / ${l.variant} | ${ratio(o.loadMs, l.loadMs)} (lower better) | ${ratio(o.timeToFirstTokenMs, l.timeToFirstTokenMs)} (lower better) | **${ratio(o.prefill128, l.prefill128)}** | ${ratio(o.prefill1024, l.prefill1024)} | **${ratio(o.decode128, l.decode128)}** | ${ratio(o.peakRssBytes, l.peakRssBytes)} (lower better) |`,
   );
+  if (t) {
+    lines.push(
+      `| ${t.engine} | ${t.variant} | ${f(t.loadMs / 1000, 1)} s | ${f(t.timeToFirstTokenMs, 0)} ms | ${f(t.prefill128)} tok/s | ${f(t.prefill1024)} tok/s | ${f(t.decode128)} tok/s | ${f(t.peakRssBytes / 1e9, 2)} GB |`,
+      `| **ours / transformers.js** | ${o.variant} / ${t.variant} | ${ratio(o.loadMs, t.loadMs)} (lower better) | ${ratio(o.timeToFirstTokenMs, t.timeToFirstTokenMs)} (lower better) | **${ratio(o.prefill128, t.prefill128)}** | ${ratio(o.prefill1024, t.prefill1024)} | **${ratio(o.decode128, t.decode128)}** | ${ratio(o.peakRssBytes, t.peakRssBytes)} (lower better) |`,
+    );
+  }
 }
 console.log(lines.join('\n'));
 const json = JSON.stringify({ model, threads: Number(threads), rounds, quick, rows, measured }, null, 2);
