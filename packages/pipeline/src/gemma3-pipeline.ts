@@ -4,6 +4,7 @@ import type { Gemma3ForConditionalGeneration } from '@gemma3/multimodal-model';
 import type { Gemma3Processor, ProcessorOutput } from '@gemma3/processor';
 import type { Gemma3ForCausalLM } from '@gemma3/text-model';
 import type { ChatMessage, Tokenizer } from '@gemma3/tokenizer';
+import type { TransformersJsCausalLM } from '@gemma3/transformers-js';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 import { fetchRemoteImage, type PipelineImage } from './load-image.js';
 import { isConversation, type PipelineMessage, splitConversation } from './messages.js';
@@ -66,7 +67,8 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
     /** The local model folder (resolved from the id for hub models). */
     readonly modelDir: string,
     readonly modelInfo: ModelKindInfo,
-    readonly model: Gemma3ForCausalLM | Gemma3ForConditionalGeneration,
+    /** TransformersJsCausalLM for a transformers.js export folder (text-generation only). */
+    readonly model: Gemma3ForCausalLM | Gemma3ForConditionalGeneration | TransformersJsCausalLM,
     readonly tokenizer: Tokenizer,
     /** Present for image-text-to-text. */
     readonly processor: Gemma3Processor | undefined,
@@ -110,7 +112,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
             ...(prompt.pixelValues === undefined ? {} : { pixelValues: prompt.pixelValues }),
             ...(prompt.tokenTypeIds === undefined ? {} : { tokenTypeIds: prompt.tokenTypeIds }),
           })
-        : await (this.model as Gemma3ForCausalLM).generate(shared);
+        : await (this.model as Gemma3ForCausalLM | TransformersJsCausalLM).generate(shared);
     const ended = performance.now();
     const tokenIds = result.newTokens[0] ?? [];
     const text = this.tokenizer.decode(tokenIds, { skipSpecialTokens: true });

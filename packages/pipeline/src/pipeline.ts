@@ -1,4 +1,5 @@
 import { Tokenizer } from '@gemma3/tokenizer';
+import { isTransformersJsFolder, TransformersJsCausalLM } from '@gemma3/transformers-js';
 import { AutoModel } from './auto-model.js';
 import { AutoProcessor } from './auto-processor.js';
 import { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
@@ -17,6 +18,10 @@ export type ImageTextToTextPipeline = Gemma3Pipeline<'image-text-to-text'>;
  *
  * - `text-generation`: Gemma3ForCausalLM; on a multimodal folder only its text decoder is loaded.
  * - `image-text-to-text`: Gemma3ForConditionalGeneration + Gemma3Processor; needs a multimodal model.
+ *
+ * A folder in the ONNX layout of transformers.js (`onnx/model*.onnx` or `onnx/decoder_model_merged*`,
+ * as `gemma3 convert --format transformers.js` writes) runs its graphs as they are for
+ * `text-generation` (@gemma3/transformers-js's `TransformersJsCausalLM`; `dtype` picks the file).
  */
 export async function pipeline(
   task: 'text-generation',
@@ -58,10 +63,18 @@ export async function pipeline(
         })
       : undefined;
   const tokenizer = processor?.tokenizer ?? (await Tokenizer.fromPretrained(dir));
-  const loadedModel = await AutoModel.fromFolder(dir, {
-    ...options,
-    kind: task === 'text-generation' ? 'text' : 'multimodal',
-  });
+  const loadedModel =
+    task === 'text-generation' && (await isTransformersJsFolder(dir))
+      ? await TransformersJsCausalLM.fromFolder(dir, {
+          ...(options.dtype === undefined
+            ? {}
+            : { dtype: options.dtype === 'float32' ? 'fp32' : options.dtype }),
+          ...(options.session === undefined ? {} : { session: options.session }),
+        })
+      : await AutoModel.fromFolder(dir, {
+          ...options,
+          kind: task === 'text-generation' ? 'text' : 'multimodal',
+        });
   const loaded = performance.now();
   return new Gemma3Pipeline(
     task,

@@ -41,12 +41,17 @@ describe('TransformersJsCausalLM on our fp32 export of tiny-text', () => {
   for (const c of manifest.cases.filter((k) => k.kind === 'forward')) {
     test(`${c.name}: logits equal the reference within ${tol}; greedy generate() gives its sequences`, async () => {
       const golden = await readGolden(manifest, c.tensors.logits!);
-      const { logits, dims } = await model.forward({
+      const { logits } = await model.forward({
         inputIds: c.input_ids,
         attentionMask: c.attention_mask,
       });
-      expect(dims).toEqual(golden.shape);
-      const err = maxAbsDiffMasked(logits, golden.data, c.attention_mask, golden.shape[2]!);
+      expect(logits.dims).toEqual(golden.shape);
+      const err = maxAbsDiffMasked(
+        logits.data as Float32Array,
+        golden.data,
+        c.attention_mask,
+        golden.shape[2]!,
+      );
       console.log(`[loader] tiny-text ${c.name} logits max abs ${err.toExponential(3)}`);
       expect(err).toBeLessThanOrEqual(tol);
       const greedy = c.greedy!;
@@ -81,7 +86,10 @@ describe('TransformersJsCausalLM on our fp32 export of tiny-text', () => {
         logits: 'last',
       });
       expect(step.cache.length).toBe(s.attention_mask[0]!.length);
-      worst = Math.max(worst, maxAbsDiff(step.logits, golden.data.subarray(i * v, (i + 1) * v)));
+      worst = Math.max(
+        worst,
+        maxAbsDiff(step.logits.data as Float32Array, golden.data.subarray(i * v, (i + 1) * v)),
+      );
     }
     console.log(`[loader] tiny-text cached decode max abs ${worst.toExponential(3)}`);
     expect(worst).toBeLessThanOrEqual(tol);
@@ -106,7 +114,7 @@ describe('TransformersJsCausalLM: the text part of a multimodal export (embed_to
       const prefix = c.input_ids[0]!.slice(0, 5);
       const { logits } = await model.forward({ inputIds: [prefix] });
       const v = golden.shape[2]!;
-      const err = maxAbsDiff(logits, golden.data.subarray(0, 5 * v));
+      const err = maxAbsDiff(logits.data as Float32Array, golden.data.subarray(0, 5 * v));
       console.log(`[loader] tiny-vlm text prefix logits max abs ${err.toExponential(3)}`);
       expect(err).toBeLessThanOrEqual(manifest.tolerance.logits_max_abs);
     } finally {

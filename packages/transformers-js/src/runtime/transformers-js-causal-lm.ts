@@ -49,9 +49,8 @@ export interface TjsForwardInputs {
 }
 
 export interface TjsForwardOutput {
-  /** [B, K, V] row-major. */
-  logits: Float32Array;
-  dims: readonly number[];
+  /** [B, K, V] float32 (an onnxruntime tensor: `.data` Float32Array, `.dims`), as @gemma3/text-model's. */
+  logits: ort.Tensor;
   cache: TjsCache;
 }
 
@@ -156,10 +155,8 @@ export class TransformersJsCausalLM implements CausalLanguageModel {
       feeds[TjsInputs.pastValue(i)] = past.values[i]!;
     });
     const out = await this.decoder.run(feeds);
-    const logits = out[TjsOutputs.logits]!;
     return {
-      logits: logits.data as Float32Array,
-      dims: logits.dims,
+      logits: out[TjsOutputs.logits]!,
       cache: {
         keys: this.config.layers.map((_, i) => out[TjsOutputs.presentKey(i)]!),
         values: this.config.layers.map((_, i) => out[TjsOutputs.presentValue(i)]!),
@@ -184,7 +181,7 @@ export class TransformersJsCausalLM implements CausalLanguageModel {
           logits: 'last',
         });
         cache = out.cache;
-        return out.logits; // [B, 1, V] = [B, V]
+        return out.logits.data as Float32Array; // [B, 1, V] = [B, V]
       },
       decode: async (inputs: DecodeInputs) => {
         const out = await this.forward({
@@ -195,7 +192,7 @@ export class TransformersJsCausalLM implements CausalLanguageModel {
           logits: 'last',
         });
         cache = out.cache;
-        return out.logits;
+        return out.logits.data as Float32Array;
       },
       dispose: () => {
         cache = undefined;
