@@ -6,7 +6,7 @@ import { pipeline, type TextGenerationPipeline } from './pipeline.js';
 import type { PipelineOptions } from './pipeline-options.js';
 import { gradientPng } from './test-utils/png.js';
 import { createTinyModels, type TinyModels } from './test-utils/tiny-models.js';
-import { quantizationOptionsOf } from './weight-ops.js';
+import { prefillWeightOpsOf, quantizationOptionsOf } from './weight-ops.js';
 
 /**
  * dtype / quantization options on the tiny random checkpoints (seed 0, real tokenizer). Bounds are
@@ -83,7 +83,8 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
       await pipe.dispose();
     }
     console.log('[quantized] tiny-text max abs logit error / fp32 spread', errors);
-    expect(await decoderBuilds()).toBe(3);
+    // fp32, then per dtype a decode graph and its int8 prefill graph.
+    expect(await decoderBuilds()).toBe(5);
     expect(errors.q8!).toBeGreaterThan(0);
     expect(errors.q8!).toBeLessThanOrEqual(0.1);
     expect(errors.q4!).toBeGreaterThan(errors.q8!);
@@ -98,9 +99,19 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
     });
     const own = await logitsOf(pipe);
     await pipe.dispose();
-    expect(await decoderBuilds()).toBe(4);
+    expect(await decoderBuilds()).toBe(7);
     expect(compare(logits.q4!, own).max).toBeGreaterThan(0);
     expect(compare(logits.fp32!, own).max / compare(logits.fp32!, own).spread).toBeLessThanOrEqual(0.7);
+  });
+
+  test("prefill: 'same' reuses the q4 decode graph and builds no prefill graph; bad values are named", async () => {
+    const pipe = await textPipeline({ dtype: 'q4', prefill: 'same' });
+    expect(await logitsOf(pipe)).toEqual(logits.q4);
+    await pipe.dispose();
+    expect(await decoderBuilds()).toBe(7);
+    expect(() => prefillWeightOpsOf({ dtype: 'q4', prefill: 'fast' as never }, undefined)).toThrow(
+      /prefill.*'int8' or 'same'/,
+    );
   });
 });
 
@@ -116,7 +127,7 @@ describe('image-text-to-text with dtype (tiny-vlm)', { timeout: 60_000 }, () => 
   ];
 
   for (const dtype of ['q8', 'q4'] as const) {
-    test(`${dtype}: answers an image question (vision fp32, text decoder ${dtype})`, async () => {
+    test(`${dtype}: answers an image question (text decoder ${dtype}, vision tower per VISION_DEFAULTS)`, async () => {
       const vlm = await pipeline('image-text-to-text', models.dir('tiny-vlm'), {
         cacheDir: models.cacheDir,
         progress: false,
@@ -139,7 +150,12 @@ describe('dtype refusals (before anything is loaded)', () => {
   const cases: [string, PipelineOptions, RegExp][] = [
     ['an unknown dtype', { dtype: 'int4' as never }, /^dtype: "int4" is not supported/],
     ['a block size', { dtype: 'q4', quantization: { blockSize: 48 as never } }, /^quantization\.blockSize/],
-    ['a vision override', { dtype: 'q4', modules: { vision: 'q4' as never } }, /^modules\.vision: "q4"/],
+    ['a vision dtype', { dtype: 'q4', modules: { vision: 'q2' as never } }, /^modules\.vision: "q2"/],
+    [
+      'a vision kernel',
+      { dtype: 'q4', modules: { visionTower: { kernel: 'DynamicQuantizeMatMul', bits: 4 } } },
+      /^modules\.visionTower\.bits: DynamicQuantizeMatMul is 8-bit only/,
+    ],
     ['an unknown module', { dtype: 'q4', modules: { attention: 'q8' } as never }, /^modules\.attention/],
     ['a module dtype', { dtype: 'q4', modules: { lmHead: 'q2' as never } }, /^modules\.lmHead: "q2"/],
     [
@@ -162,7 +178,13 @@ describe('dtype refusals (before anything is loaded)', () => {
     expect(quantizationOptionsOf({ dtype: 'float32' })).toBeUndefined();
     expect(quantizationOptionsOf({ dtype: 'q8', modules: { lmHead: 'q4', projector: 'fp32' } })).toEqual({
       dtype: 'q8',
-      modules: { lmHead: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 } },
+      modules: { lmHead: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 }, projector: 'fp32' },
+    });
+    expect(quantizationOptionsOf({ dtype: 'q4', modules: { vision: 'q8' } })).toEqual({
+      dtype: 'q4',
+      modules: {
+        visionTower: { kernel: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4 },
+      },
     });
   });
 });

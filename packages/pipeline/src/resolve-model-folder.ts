@@ -1,7 +1,7 @@
 import { createProgressBar, resolveModel } from '@gemma3/hub';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 import type { LoadModelOptions } from './pipeline-options.js';
-import { weightOpsOf } from './weight-ops.js';
+import { visionWeightOpsOf, weightOpsOf } from './weight-ops.js';
 
 /**
  * A local folder or a Hugging Face model id to a local folder (@gemma3/hub: cache layout, downloads,
@@ -23,4 +23,5 @@ export async function resolveModelFolder(model: string, options: LoadModelOption
 /** Checks `dtype` and the quantization options before anything is downloaded or built. */
 export function checkDtype(options: LoadModelOptions): void {
   weightOpsOf(options);
+  visionWeightOpsOf(options);
 }
