@@ -2,6 +2,7 @@ import type { Gemma3TextConfig } from '@gemma3/config';
 import { attr, type GraphBuilder } from '@gemma3/onnx';
 import type { LayerTensorNames } from '../checkpoint/text-weights.js';
 import { DecoderInputs, DecoderOutputs } from './decoder-io.js';
+import { packedLinear } from './packed-linear.js';
 import { rmsNorm } from './rms-norm.js';
 import { applyRope, type RopeTables } from './rope.js';
 import type { WeightOps } from './weight-ops.js';
@@ -9,6 +10,7 @@ import type { WeightSource } from './weight-source.js';
 
 export interface AttentionContext {
   g: GraphBuilder;
+  /** Serves packed names (`withPackedTensors`): q/k/v run as one projection. */
   weights: WeightSource;
   ops: WeightOps;
   config: Gemma3TextConfig;
@@ -50,17 +52,25 @@ export function attention(
   const d = c.head_dim;
   const p = `layers.${layer}.attn`;
 
-  const k = g.op('Reshape', [ops.linear(g, weights, x, names.k, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
-  const v = g.op('Reshape', [ops.linear(g, weights, x, names.v, kv * d, h), g.int64s([0, 0, kv, d])]); // [B, T, KV, D]
+  const [qFlat, kFlat, vFlat] = packedLinear(
+    g,
+    ops,
+    weights,
+    x,
+    [names.q, names.k, names.v],
+    [nh * d, kv * d, kv * d],
+    h,
+  ); // [B, T, NH*D], [B, T, KV*D], [B, T, KV*D]
+  const k = g.op('Reshape', [kFlat!, g.int64s([0, 0, kv, d])], { name: `${p}.k_heads` }); // [B, T, KV, D]
+  const v = g.op('Reshape', [vFlat!, g.int64s([0, 0, kv, d])], { name: `${p}.v_heads` }); // [B, T, KV, D]
   const kNormed = rmsNorm(g, weights, k, names.kNorm, d, c.rms_norm_eps);
   const kT = g.op('Transpose', [kNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.k_t` }); // [B, KV, T, D]
   g.op('Transpose', [v], { attrs: { perm: [0, 2, 1, 3] }, output: DecoderOutputs.newValue(layer) }); // [B, KV, T, D]
-  const newKey = applyRope(g, kT, ctx.rope, `${p}.k_rope`);
-  g.op('Identity', [newKey], { output: DecoderOutputs.newKey(layer) }); // [B, KV, T, D]
+  const newKey = applyRope(g, kT, ctx.rope, `${p}.k_rope`, DecoderOutputs.newKey(layer)); // [B, KV, T, D]
   const newValue = DecoderOutputs.newValue(layer);
   if (keysOnly) return undefined;
 
-  const q = g.op('Reshape', [ops.linear(g, weights, x, names.q, nh * d, h), g.int64s([0, 0, nh, d])]); // [B, T, NH, D]
+  const q = g.op('Reshape', [qFlat!, g.int64s([0, 0, nh, d])], { name: `${p}.q_heads` }); // [B, T, NH, D]
   const qNormed = rmsNorm(g, weights, q, names.qNorm, d, c.rms_norm_eps);
   const qT = g.op('Transpose', [qNormed], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.q_t` }); // [B, NH, T, D]
   const qRot = applyRope(g, qT, ctx.rope, `${p}.q_rope`);

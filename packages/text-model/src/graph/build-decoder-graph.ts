@@ -3,13 +3,14 @@ import { GraphBuilder } from '@gemma3/onnx';
 import type { TextTensorNames } from '../checkpoint/text-weights.js';
 import { attention } from './attention.js';
 import { type DecoderGraphOptions, DecoderInputs, DecoderOutputs } from './decoder-io.js';
-import { rmsNorm } from './rms-norm.js';
+import { packedLinear, withPackedTensors } from './packed-linear.js';
+import { addRmsNorm, rmsNorm } from './rms-norm.js';
 import { inverseFrequencies, ropeTables } from './rope.js';
 import { FP32_WEIGHT_OPS, type WeightOps } from './weight-ops.js';
 import type { WeightSource } from './weight-source.js';
 
 /** Bump when the decoder graph changes, so cached builds are rebuilt. */
-export const DECODER_GRAPH_VERSION = '2';
+export const DECODER_GRAPH_VERSION = '4';
 
 /**
  * The Gemma 3 text decoder as one ONNX graph (see decoder-io.ts for its inputs and outputs):
@@ -19,11 +20,12 @@ export const DECODER_GRAPH_VERSION = '2';
 export function buildDecoderGraph(
   config: Gemma3TextConfig,
   names: TextTensorNames,
-  weights: WeightSource,
+  checkpoint: WeightSource,
   options: DecoderGraphOptions,
   ops: WeightOps = FP32_WEIGHT_OPS,
 ): GraphBuilder {
   const c = config;
+  const weights = withPackedTensors(checkpoint);
   const h = c.hidden_size;
   const g = new GraphBuilder({ name: 'gemma3_text_decoder', opsets: { '': 21, 'com.microsoft': 1 } });
 
@@ -59,6 +61,8 @@ export function buildDecoderGraph(
     sliding_attention: undefined as ReturnType<typeof ropeTables> | undefined,
     full_attention: undefined as ReturnType<typeof ropeTables> | undefined,
   };
+  const eps = c.rms_norm_eps;
+  let branch: string | undefined; // the last block's output, not yet added to the residual stream x
   for (const [i, layer] of c.layers.entries()) {
     const kind = layer.layer_type;
     ropeByKind[kind] ??= ropeTables(
@@ -68,35 +72,54 @@ export function buildDecoderGraph(
       `rope.${kind}`,
     );
     const l = names.layers[i]!;
-    const normed = rmsNorm(g, weights, x, l.inputNorm, h, c.rms_norm_eps);
+    // The previous layer's MLP branch is added to the residual stream together with this input norm.
+    const input =
+      branch === undefined
+        ? { normed: rmsNorm(g, weights, x, l.inputNorm, h, eps), sum: x }
+        : addRmsNorm(g, weights, x, branch, l.inputNorm, h, eps);
+    x = input.sum;
     const bias = kind === 'sliding_attention' ? biasSliding! : biasFull!;
     const ctx = { g, weights, ops, config: c, bias, rope: ropeByKind[kind]! };
     if (cacheOnly && i === c.layers.length - 1) {
-      attention(ctx, normed, i, l, true); // the prefill graph needs only the last layer's keys/values
+      attention(ctx, input.normed, i, l, true); // the prefill graph needs only the last layer's keys/values
       break;
     }
-    const attnOut = attention(ctx, normed, i, l);
-    x = g.op('Add', [x, rmsNorm(g, weights, attnOut, l.postAttentionNorm, h, c.rms_norm_eps)], {
-      name: `layers.${i}.attn_residual`,
-    });
-    const ffIn = rmsNorm(g, weights, x, l.preFeedforwardNorm, h, c.rms_norm_eps);
-    const gate = ops.linear(g, weights, ffIn, l.gate, c.intermediate_size, h);
-    const up = ops.linear(g, weights, ffIn, l.up, c.intermediate_size, h);
-    const act = g.op('Gelu', [gate], { attrs: { approximate: 'tanh' }, name: `layers.${i}.mlp.gelu` });
+    const attnOut = attention(ctx, input.normed, i, l);
+    const ff = addRmsNorm(
+      g,
+      weights,
+      x,
+      rmsNorm(g, weights, attnOut, l.postAttentionNorm, h, eps),
+      l.preFeedforwardNorm,
+      h,
+      eps,
+    );
+    x = ff.sum;
+    const [gate, up] = packedLinear(
+      g,
+      ops,
+      weights,
+      ff.normed,
+      [l.gate, l.up],
+      [c.intermediate_size, c.intermediate_size],
+      h,
+    ); // [B, T, I] each
+    const act = g.op('Gelu', [gate!], { attrs: { approximate: 'tanh' }, name: `layers.${i}.mlp.gelu` });
     const down = ops.linear(
       g,
       weights,
-      g.op('Mul', [act, up], { name: `layers.${i}.mlp.mul` }),
+      g.op('Mul', [act, up!], { name: `layers.${i}.mlp.mul` }),
       l.down,
       h,
       c.intermediate_size,
     );
-    x = g.op('Add', [x, rmsNorm(g, weights, down, l.postFeedforwardNorm, h, c.rms_norm_eps)], {
-      name: `layers.${i}.mlp_residual`,
-    });
+    branch = rmsNorm(g, weights, down, l.postFeedforwardNorm, h, eps);
   }
 
-  if (options.output !== 'cache') finalOutputs(g, weights, ops, c, names, x, outputPositions, options.output);
+  if (options.output !== 'cache') {
+    const final = addRmsNorm(g, weights, x, branch!, names.norm, h, eps).normed; // [B, T, H]
+    finalOutputs(g, weights, ops, c, names, final, outputPositions, options.output);
+  }
   c.layers.forEach((_, i) => {
     g.output(DecoderOutputs.newKey(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
     g.output(DecoderOutputs.newValue(i), 'float32', ['batch', c.num_key_value_heads, 'seq', c.head_dim]);
@@ -104,19 +127,18 @@ export function buildDecoderGraph(
   return g;
 }
 
-/** Final norm, the requested positions, then the LM head (or those positions' hidden states). */
+/** The requested positions of the final-normed states, then the LM head (or those positions' states). */
 function finalOutputs(
   g: GraphBuilder,
   weights: WeightSource,
   ops: WeightOps,
   c: Gemma3TextConfig,
   names: TextTensorNames,
-  x: string,
+  final: string,
   outputPositions: string,
   output: 'logits' | 'hidden',
 ): void {
   const h = c.hidden_size;
-  const final = rmsNorm(g, weights, x, names.norm, h, c.rms_norm_eps); // [B, T, H]
   const picked = g.op('Gather', [final, outputPositions], { attrs: { axis: 1 }, name: 'output.gather' }); // [B, K, H]
   if (output === 'hidden') {
     g.op('Identity', [picked], { output: DecoderOutputs.hiddenStates }); // [B, K, H]

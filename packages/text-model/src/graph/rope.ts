@@ -17,13 +17,19 @@ export function inverseFrequencies(headDim: number, base: number, linearFactor: 
 }
 
 export interface RopeTables {
-  /** [B, 1, T, D/2] */
+  /** [B * T, D/2]: cos of row b's position t at row b * T + t (a per-step "cache" for RotaryEmbedding). */
   cos: string;
-  /** [B, 1, T, D/2] */
+  /** [B * T, D/2] */
   sin: string;
+  /** [B, T] int64: b * T + t, each token's row in the tables above. */
+  rows: string;
 }
 
-/** cos/sin of position * inv_freq for one rope kind, shared by every layer of that kind. */
+/**
+ * cos/sin of position * inv_freq for one rope kind, shared by every layer of that kind: computed for
+ * this step's positions only (not a table over every possible position), flattened so onnxruntime's
+ * RotaryEmbedding finds each token's row through `rows`.
+ */
 export function ropeTables(
   g: GraphBuilder,
   positionIds: string,
@@ -32,30 +38,42 @@ export function ropeTables(
 ): RopeTables {
   const inv = g.initializer(`${name}.inv_freq`, 'float32', [invFreq.length], invFreq);
   const pos = g.op('Cast', [positionIds], { attrs: { to: 1 }, name: `${name}.pos_f32` }); // [B, T]
-  const pos3 = g.op('Unsqueeze', [pos, g.int64s([2])], { name: `${name}.pos_unsq` }); // [B, T, 1]
-  const freqs = g.op('Mul', [pos3, inv], { name: `${name}.freqs` }); // [B, T, D/2]
-  const freqs4 = g.op('Unsqueeze', [freqs, g.int64s([1])], { name: `${name}.freqs_unsq` }); // [B, 1, T, D/2]
+  const flat = g.op('Reshape', [pos, g.int64s([-1, 1])], { name: `${name}.pos_flat` }); // [B*T, 1]
+  const freqs = g.op('Mul', [flat, inv], { name: `${name}.freqs` }); // [B*T, D/2]
+  const count = g.op('Size', [positionIds], { name: `${name}.count` }); // B*T
+  const range = g.op(
+    'Range',
+    [g.constant(`${name}.zero`, 'int64', [], [0]), count, g.constant(`${name}.one`, 'int64', [], [1])],
+    {
+      name: `${name}.range`,
+    },
+  ); // [B*T]
+  const rows = g.op('Reshape', [range, g.op('Shape', [positionIds], { name: `${name}.shape` })], {
+    name: `${name}.rows`,
+  }); // [B, T]
   return {
-    cos: g.op('Cos', [freqs4], { name: `${name}.cos` }),
-    sin: g.op('Sin', [freqs4], { name: `${name}.sin` }),
+    cos: g.op('Cos', [freqs], { name: `${name}.cos` }),
+    sin: g.op('Sin', [freqs], { name: `${name}.sin` }),
+    rows,
   };
 }
 
 /**
- * x * cos + rotate_half(x) * sin on x [B, N, T, D], with the halves written out:
- * [x1 * cos - x2 * sin, x2 * cos + x1 * sin] (the same float32 products and sums as the reference).
+ * x * cos + rotate_half(x) * sin on x [B, N, T, D] (halves, not interleaved pairs) as one
+ * com.microsoft RotaryEmbedding: [x1 * cos - x2 * sin, x2 * cos + x1 * sin], the reference's float32
+ * products and sums.
  */
-export function applyRope(g: GraphBuilder, x: string, tables: RopeTables, name: string): string {
-  const [x1, x2] = g.node('Split', [x], {
-    attrs: { axis: -1, num_outputs: 2 },
-    outputs: 2,
-    name: `${name}.split`,
-  });
-  const a = g.op('Sub', [g.op('Mul', [x1!, tables.cos]), g.op('Mul', [x2!, tables.sin])], {
-    name: `${name}.first`,
-  });
-  const b = g.op('Add', [g.op('Mul', [x2!, tables.cos]), g.op('Mul', [x1!, tables.sin])], {
-    name: `${name}.second`,
-  });
-  return g.op('Concat', [a, b], { attrs: { axis: -1 }, name: `${name}.concat` });
+export function applyRope(
+  g: GraphBuilder,
+  x: string,
+  tables: RopeTables,
+  name: string,
+  output?: string,
+): string {
+  return g.op('RotaryEmbedding', [x, tables.rows, tables.cos, tables.sin], {
+    domain: 'com.microsoft',
+    attrs: { interleaved: 0 },
+    name,
+    ...(output === undefined ? {} : { output }),
+  }); // [B, N, T, D]
 }
