@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DECODER_GRAPH_VERSION } from '@gemma3/text-model';
 import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
 import { exportTransformersJs } from '../src/index.js';
 
@@ -94,7 +95,7 @@ export async function child(kind: 'short' | 'long', o: EngineOptions): Promise<v
 export async function ensureExport(o: EngineOptions): Promise<{ exportMs: number | null }> {
   const { model, outDir, dtype, blockSize } = o;
   const marker = join(outDir, 'bench-export.json');
-  const wanted = { model, dtype, blockSize };
+  const wanted = { model, dtype, blockSize, decoderGraph: DECODER_GRAPH_VERSION }; // a new graph re-exports
   const existing = await readFile(marker, 'utf8').then(
     (s) => JSON.parse(s) as typeof wanted,
     () => undefined,
