@@ -39,11 +39,15 @@ function moduleTag(module: ResolvedVisionModule): string {
  */
 function linearOf(module: ResolvedVisionModule): LinearOp {
   if (module === undefined) return FP32_WEIGHT_OPS.linear;
-  if (module.kernel === 'DynamicQuantizeMatMul') {
-    return createQuantizedWeightOps({ dtype: 'q8', linearKernel: 'DynamicQuantizeMatMul' }).linear;
-  }
-  const { spec } = module;
-  return createQuantizedWeightOps({ dtype: spec.bits === 4 ? 'q4' : 'q8', quantization: spec }).linear;
+  const ops =
+    module.kernel === 'DynamicQuantizeMatMul'
+      ? createQuantizedWeightOps({ dtype: 'q8', linearKernel: 'DynamicQuantizeMatMul' })
+      : createQuantizedWeightOps({
+          dtype: module.spec.bits === 4 ? 'q4' : 'q8',
+          quantization: module.spec,
+        });
+  return (g, weights, x, tensorName, outFeatures, inFeatures) =>
+    ops.linear(g, weights, x, tensorName, outFeatures, inFeatures);
 }
 
 /**
