@@ -252,6 +252,30 @@ describe('transformers.js runs our multimodal export of tiny-vlm', () => {
     expect(vsBidirectional).toBeGreaterThan(0.1); // the known difference, not ours: see the README
   });
 
+  test('q4 export (quantized decoder and embed_tokens, float32 vision) answers with the image', async () => {
+    const q4 = join(root, 'tiny-vlm-q4');
+    await exportTransformersJs(checkpointDir(manifest), q4, { dtype: 'q4', progress: false });
+    const quantized = await Gemma3ForConditionalGeneration.from_pretrained(q4, {
+      dtype: 'q4',
+      local_files_only: true,
+    });
+    try {
+      const sequences = toNumbers(
+        (await quantized.generate({
+          input_ids: int64(c.input_ids),
+          attention_mask: int64(c.attention_mask),
+          pixel_values: await pixels(),
+          max_new_tokens: 4,
+          min_new_tokens: 4,
+          do_sample: false,
+        })) as Tensor,
+      );
+      expect(sequences[0]!.length).toBe(c.input_ids[0]!.length + 4);
+    } finally {
+      await quantized.dispose();
+    }
+  });
+
   test('answers: greedy generation with the image runs through the cache', async () => {
     const sequences = toNumbers(
       (await model.generate({

@@ -242,5 +242,14 @@ describe('gemma3 run / mask / convert (in process, tiny checkpoints)', { timeout
       ),
     ).toBe(EXIT_OK);
     expect(replaced.stdout()).toMatch(/onnx\/model\.onnx\n/);
+    // gemma3 run loads the export (the pipeline detects the layout)
+    const ran = capture();
+    expect(
+      await runCli(
+        ['run', '--model', out, '--prompt', 'hi', '--max-new-tokens', '2', '--temperature', '0', '--json'],
+        ran.io,
+      ),
+    ).toBe(EXIT_OK);
+    expect(JSON.parse(ran.stdout()).token_ids).toHaveLength(2);
   });
 });
