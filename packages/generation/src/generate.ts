@@ -237,7 +237,8 @@ export async function generate<TExtra = undefined>(
           chosen.push(null);
           continue;
         }
-        chosen.push(pick(row, logits.slice(row * vocabSize, (row + 1) * vocabSize), step));
+        // The session's buffer: processed in place (see GenerationSession.decode).
+        chosen.push(pick(row, logits.subarray(row * vocabSize, (row + 1) * vocabSize), step));
       }
       for (let row = 0; row < batchSize; row++) push(row, chosen[row] ?? null, step);
       await streamer?.onTokens({ step, tokens: chosen });

@@ -98,7 +98,11 @@ export interface GenerationSession<TExtra = undefined> {
    * length B * V, row-major ([B, V]). Called exactly once, before any `decode`.
    */
   prefill(inputs: PrefillInputs<TExtra>): Promise<Float32Array>;
-  /** Runs one new token per row and returns its logits, [B, V] row-major (length B * V). */
+  /**
+   * Runs one new token per row and returns its logits, [B, V] row-major (length B * V). generate()
+   * may change them in place (logits processors) and never keeps them past the next `decode`, so a
+   * session may return the same buffer every step.
+   */
   decode(inputs: DecodeInputs): Promise<Float32Array>;
   /**
    * Optional (prompt lookup): runs K + 1 tokens of one row at once, appends all of them to the cache,

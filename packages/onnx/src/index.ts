@@ -20,7 +20,19 @@ export {
   type NodeOptions,
   type TensorData,
 } from './graph/graph-builder.js';
-export { type SavedModel, type SaveModelOptions, saveModel } from './graph/save-model.js';
+export {
+  type ExternalTensor,
+  FEEDS_FROM_DATA_KEY,
+  readExternalIndex,
+  readExternalTensor,
+  readFeedsFromData,
+} from './graph/read-external.js';
+export {
+  type ExternalDataIndex,
+  type SavedModel,
+  type SaveModelOptions,
+  saveModel,
+} from './graph/save-model.js';
 export { createProgressBar, type ProgressBar, type ProgressBarOptions } from './progress/progress-bar.js';
 export type { AttributeValue, Dim, ValueInfo } from './proto/onnx-messages.js';
 export {

@@ -96,7 +96,11 @@ export function weightOpsOf(options: LoadModelOptions): WeightOps | undefined {
   const q = quantizationOptionsOf(options);
   if (q === undefined) return undefined;
   try {
-    return createQuantizedWeightOps(q);
+    // With an int8 prefill graph beside it, the decode graph stores the quantized embedding table
+    // for the runtime to feed to both (held once instead of once per session).
+    return createQuantizedWeightOps(q, {
+      embeddingTable: options.prefill === 'same' ? 'initializer' : 'stored-input',
+    });
   } catch (error) {
     if (error instanceof QuantizationOptionsError) {
       throw new InvalidPipelineInputError(error.option, error.message.slice(error.option.length + 2));

@@ -38,6 +38,7 @@ export function createDequantizedWeightOps(options: QuantizationOptions): Quanti
   return {
     cacheKey: `dequantized:${quantized.cacheKey}`,
     resolved,
+    build: {},
     linear: (g, weights, x, name, outF, inF) =>
       FP32_WEIGHT_OPS.linear(g, roundTripped(weights, outF, inF, resolved.linear), x, name, outF, inF),
     embedding: (g, weights, ids, name, vocab, hidden) =>

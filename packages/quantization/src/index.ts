@@ -26,7 +26,12 @@ export {
   resolveQuantization,
 } from './options.js';
 export { createPrefillWeightOps } from './prefill-weight-ops.js';
-export { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-weight-ops.js';
+export {
+  createQuantizedWeightOps,
+  EMBEDDING_TABLE_INPUTS,
+  type QuantizedBuildOptions,
+  type QuantizedWeightOps,
+} from './quantized-weight-ops.js';
 export { compareLogits, cosineByRow, type LogitComparison } from './report/compare.js';
 export {
   type ResolvedVisionModule,

@@ -1,4 +1,4 @@
-import type { GraphBuilder } from '@gemma3/onnx';
+import { FEEDS_FROM_DATA_KEY, type GraphBuilder } from '@gemma3/onnx';
 import { FP32_WEIGHT_OPS, type WeightOps, type WeightSource } from '@gemma3/text-model';
 import {
   type BlockQuantized,
@@ -19,6 +19,7 @@ import {
 export interface QuantizedWeightOps extends WeightOps {
   readonly cacheKey: string;
   readonly resolved: ResolvedQuantization;
+  readonly build: QuantizedBuildOptions;
 }
 
 function specTag(spec: QuantizationSpec): string {
@@ -165,8 +166,12 @@ function matMulNBits(
  * the (tied) table; the embedding as GatherBlockQuantized over the very same quantized initializer
  * (the file holds the table once; the gather reads the scales through a Reshape to [N, blocks, 1]).
  */
-export function createQuantizedWeightOps(options: QuantizationOptions): QuantizedWeightOps {
+export function createQuantizedWeightOps(
+  options: QuantizationOptions,
+  build: QuantizedBuildOptions = {},
+): QuantizedWeightOps {
   const resolved = resolveQuantization(options);
+  const fromInputs = build.embeddingTable !== undefined && build.embeddingTable !== 'initializer';
   const q = new StreamingQuantizer();
   const channels = new StreamingChannelQuantizer();
   const tag = (spec: QuantizationSpec | undefined) =>
@@ -174,11 +179,12 @@ export function createQuantizedWeightOps(options: QuantizationOptions): Quantize
   const cacheKey =
     resolved.linear === undefined && resolved.embedding === undefined && resolved.lmHead === undefined
       ? 'fp32'
-      : `linear=${resolved.linearKernel === 'DynamicQuantizeMatMul' ? 'dqmm8' : tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}`;
+      : `linear=${resolved.linearKernel === 'DynamicQuantizeMatMul' ? 'dqmm8' : tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}${fromInputs ? `;embedding_table=${build.embeddingTable}` : ''}`;
 
   return {
     cacheKey,
     resolved,
+    build,
     linear(g, weights, x, tensorName, outFeatures, inFeatures) {
       if (!resolved.linear) return FP32_WEIGHT_OPS.linear(g, weights, x, tensorName, outFeatures, inFeatures);
       if (resolved.linearKernel === 'DynamicQuantizeMatMul') {
@@ -199,6 +205,7 @@ export function createQuantizedWeightOps(options: QuantizationOptions): Quantize
     embedding(g, weights, ids, tensorName, vocab, hidden) {
       const spec = resolved.embedding;
       if (!spec) return FP32_WEIGHT_OPS.embedding(g, weights, ids, tensorName, vocab, hidden);
+      if (fromInputs) return gatherFromInputs(g, q, weights, ids, tensorName, vocab, hidden, spec, build);
       const init = quantizedInitializers(g, q, weights, tensorName, vocab, hidden, spec);
       const blocks = init.blocksPerRow;
       const scales3d = g.op('Reshape', [init.scales, g.int64s([vocab, blocks, 1])], {
@@ -227,18 +234,7 @@ export function createQuantizedWeightOps(options: QuantizationOptions): Quantize
           );
         }
       }
-      const gathered = g.op('GatherBlockQuantized', inputs, {
-        domain: 'com.microsoft',
-        name: 'embed.gather_block_quantized',
-        attrs: { gather_axis: 0, quantize_axis: 2, block_size: spec.blockSize, bits: spec.bits },
-      }); // [B, T, blocks, blockSize]
-      const flat = g.op('Reshape', [gathered, g.int64s([0, 0, blocks * spec.blockSize])], {
-        name: 'embed.flatten',
-      }); // [B, T, blocks * blockSize]
-      if (blocks * spec.blockSize === hidden) return flat;
-      return g.op('Slice', [flat, g.int64s([0]), g.int64s([hidden]), g.int64s([2])], {
-        name: 'embed.unpad',
-      }); // [B, T, H]
+      return gatherBlocks(g, inputs, spec, blocks, hidden);
     },
     lmHead(g, weights, x, tensorName, vocab, hidden) {
       if (!resolved.lmHead) return FP32_WEIGHT_OPS.lmHead(g, weights, x, tensorName, vocab, hidden);
@@ -255,4 +251,95 @@ export function createQuantizedWeightOps(options: QuantizationOptions): Quantize
       );
     },
   };
+}
+
+/** Build-time choices that do not change the numbers. */
+export interface QuantizedBuildOptions {
+  /**
+   * Where the quantized embedding gather reads its table: `initializer` (default: the same initializer
+   * as a tied LM head, held by the session), or graph inputs `embedding.table` / `embedding.scales`
+   * (/ `embedding.zero_points`) that the runtime feeds from one buffer to several sessions (the
+   * decode and prefill graphs share one table instead of holding one each): `stored-input` also
+   * writes the table into this graph's data file (the decode graph; the bytes are the tied LM head's
+   * and the graph's metadata `FEEDS_FROM_DATA_KEY` names them), `input` does not (the prefill graph).
+   */
+  embeddingTable?: 'initializer' | 'stored-input' | 'input';
+}
+
+/** Graph input names of an embedding table fed by the runtime (`embeddingTable: 'input'`). */
+export const EMBEDDING_TABLE_INPUTS = {
+  data: 'embedding.table',
+  scales: 'embedding.scales',
+  zeroPoints: 'embedding.zero_points',
+} as const;
+
+/** GatherBlockQuantized over [N, blocks, blob] data, then rows of `hidden` values. */
+function gatherBlocks(
+  g: GraphBuilder,
+  inputs: string[],
+  spec: QuantizationSpec,
+  blocks: number,
+  hidden: number,
+): string {
+  const gathered = g.op('GatherBlockQuantized', inputs, {
+    domain: 'com.microsoft',
+    name: 'embed.gather_block_quantized',
+    attrs: { gather_axis: 0, quantize_axis: 2, block_size: spec.blockSize, bits: spec.bits },
+  }); // [B, T, blocks, blockSize]
+  const flat = g.op('Reshape', [gathered, g.int64s([0, 0, blocks * spec.blockSize])], {
+    name: 'embed.flatten',
+  }); // [B, T, blocks * blockSize]
+  if (blocks * spec.blockSize === hidden) return flat;
+  return g.op('Slice', [flat, g.int64s([0]), g.int64s([hidden]), g.int64s([2])], {
+    name: 'embed.unpad',
+  }); // [B, T, H]
+}
+
+/**
+ * The embedding gather over graph inputs (see `QuantizedBuildOptions.embeddingTable`). With
+ * `stored-input` the table's initializers are written too (shared with a tied LM head when it uses
+ * the same blocks) and `FEEDS_FROM_DATA_KEY` maps each input to the stored tensor that feeds it.
+ */
+function gatherFromInputs(
+  g: GraphBuilder,
+  q: StreamingQuantizer,
+  weights: WeightSource,
+  ids: string,
+  tensorName: string,
+  vocab: number,
+  hidden: number,
+  spec: QuantizationSpec,
+  build: QuantizedBuildOptions,
+): string {
+  const blocks = Math.ceil(hidden / spec.blockSize);
+  const blob = (spec.blockSize * spec.bits) / 8;
+  const names = EMBEDDING_TABLE_INPUTS;
+  const inputs = [
+    g.input(names.data, 'uint8', [vocab, blocks, blob]),
+    ids,
+    g.input(names.scales, 'float32', [vocab, blocks, 1]),
+  ];
+  if (!spec.symmetric) inputs.push(g.input(names.zeroPoints, 'uint8', [vocab, blocks, 1]));
+  if (build.embeddingTable === 'stored-input') {
+    const init = quantizedInitializers(g, q, weights, tensorName, vocab, hidden, spec);
+    const feeds: Record<string, { tensor: string; dims: number[] }> = {
+      [names.data]: { tensor: init.data, dims: [vocab, blocks, blob] },
+      [names.scales]: { tensor: init.scales, dims: [vocab, blocks, 1] },
+    };
+    if (!spec.symmetric) {
+      // One zero point per byte for the gather (MatMulNBits packs two 4-bit ones per byte).
+      const zp = spec.bits === 8 ? init.zeroPoints! : `${init.data}.gather_zero_points`;
+      if (spec.bits === 4 && !g.has(zp)) {
+        g.initializer(
+          zp,
+          'uint8',
+          [vocab, blocks, 1],
+          async () => gatherZeroPoints(await q.get(weights, tensorName, vocab, hidden, spec))!,
+        );
+      }
+      feeds[names.zeroPoints] = { tensor: zp, dims: [vocab, blocks, 1] };
+    }
+    g.metadata[FEEDS_FROM_DATA_KEY] = JSON.stringify(feeds);
+  }
+  return gatherBlocks(g, inputs, spec, blocks, hidden);
 }

@@ -67,6 +67,8 @@ export class GraphBuilder {
   readonly initializers: InitializerSpec[] = [];
   readonly inputs: ValueInfo[] = [];
   readonly outputs: ValueInfo[] = [];
+  /** String metadata saved with the model (merged with `saveModel`'s `metadata` option). */
+  readonly metadata: Record<string, string> = {};
   private readonly defined = new Set<string>();
   /** Former inputs (see `removeInput`) that a node must still produce. */
   private readonly pending = new Set<string>();

@@ -2,7 +2,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GraphBuildError } from '../errors/graph-build-error.js';
 import { encodeModel, type TensorMessage } from '../proto/onnx-messages.js';
-import { bytesPerElement } from './data-type.js';
+import { bytesPerElement, type ElementType } from './data-type.js';
 import { elementCount, type GraphBuilder } from './graph-builder.js';
 
 export interface SaveModelOptions {
@@ -25,6 +25,19 @@ export interface SavedModel {
   /** The external data file, or undefined when every tensor fit inline. */
   dataPath: string | undefined;
   externalBytes: number;
+}
+
+/**
+ * Written beside every saved model as `<model>.index.json`: where each external tensor lies in the
+ * data file, and the model's metadata, so a runtime can read a tensor's bytes (e.g. to feed one table
+ * to two sessions) without parsing the ONNX file.
+ */
+export interface ExternalDataIndex {
+  metadata: Record<string, string>;
+  tensors: Record<
+    string,
+    { location: string; offset: number; length: number; type: ElementType; dims: number[] }
+  >;
 }
 
 /** Large tensors start on 64 KiB boundaries so onnxruntime can memory-map them. */
@@ -109,8 +122,16 @@ export async function saveModel(
     initializers: tensors,
     inputs: graph.inputs,
     outputs: graph.outputs,
-    metadata: options.metadata ?? {},
+    metadata: { ...graph.metadata, ...(options.metadata ?? {}) },
   });
   await writeFile(modelPath, encoded);
+  const index: ExternalDataIndex = {
+    metadata: { ...graph.metadata, ...(options.metadata ?? {}) },
+    tensors: {},
+  };
+  for (const t of tensors) {
+    if (t.external) index.tensors[t.name] = { ...t.external, type: t.type, dims: [...t.dims] };
+  }
+  await writeFile(`${modelPath}.index.json`, JSON.stringify(index));
   return { modelPath, dataPath: offset > 0 ? dataPath : undefined, externalBytes: offset };
 }

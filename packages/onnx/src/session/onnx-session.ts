@@ -93,6 +93,25 @@ export class OnnxSession {
     }
   }
 
+  /**
+   * Runs the model and fetches every output, writing those named in `into` into the given tensors
+   * (preallocated, of the output's exact shape) instead of buffers of its own (the result's tensor for
+   * such an output holds the same values; onnxruntime-node may wrap them in a new object). For outputs
+   * read once per step (logits), so a loop does not allocate a new buffer per step.
+   */
+  async runInto(
+    feeds: Feeds,
+    into: Readonly<Record<string, ort.Tensor>>,
+  ): Promise<Record<string, ort.Tensor>> {
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of this.session.outputNames) fetches[name] = into[name] ?? null;
+    try {
+      return (await this.session.run(feeds, fetches)) as Record<string, ort.Tensor>;
+    } catch (cause) {
+      throw new OnnxRuntimeError({ modelPath: this.modelPath, phase: 'run', cause });
+    }
+  }
+
   async release(): Promise<void> {
     await this.session.release();
   }
@@ -104,6 +123,7 @@ export const tensor = {
   int64: (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims),
   int32: (data: Int32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int32', data, dims),
   bool: (data: Uint8Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('bool', data, dims),
+  uint8: (data: Uint8Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('uint8', data, dims),
 };
 
 export type { ort };

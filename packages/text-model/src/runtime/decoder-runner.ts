@@ -18,6 +18,11 @@ export interface DecoderStep {
   outputPositions: 'all' | 'last' | readonly number[];
   /** [B * T] bidirectional groups (same id > 0: visible both ways), e.g. the tokens of one image. */
   groups?: Int32Array;
+  /**
+   * Where to write the logits/hidden states ([B * K * V] or [B * K * H]) instead of a new buffer, e.g.
+   * one buffer reused by every decode step. The returned tensor then wraps it.
+   */
+  outputInto?: Float32Array;
   /** Only for graphs built with `embedsOverride`: [B * T * H] embeddings and [B * T] where to use them. */
   embedsOverride?: { embeds: Float32Array; mask: Uint8Array };
 }
@@ -37,6 +42,8 @@ export class DecoderRunner {
     readonly embedsOverride: boolean,
     /** A graph built with output `cache` (other weight kernels), for all but the last token of prompts. */
     readonly prefillSession?: OnnxSession,
+    /** Inputs fed unchanged to every run of the sessions that have them (a shared embedding table). */
+    private readonly fixedFeeds: Readonly<Record<string, ort.Tensor>> = {},
   ) {
     this.kinds = new Set(config.layers.map((l) => l.layer_type));
   }
@@ -52,6 +59,21 @@ export class DecoderRunner {
     if (split === undefined) return this.run(this.session, cache, step, true);
     await this.run(this.prefillSession!, cache, split.head, false);
     return this.run(this.session, cache, split.last, true);
+  }
+
+  private readonly fixedBySession = new Map<OnnxSession, Record<string, ort.Tensor>>();
+
+  private fixedFeedsOf(session: OnnxSession): Record<string, ort.Tensor> {
+    let feeds = this.fixedBySession.get(session);
+    if (feeds === undefined) {
+      feeds = {};
+      for (const name of session.inputNames) {
+        const t = this.fixedFeeds[name];
+        if (t !== undefined) feeds[name] = t;
+      }
+      this.fixedBySession.set(session, feeds);
+    }
+    return feeds;
   }
 
   async release(): Promise<void> {
@@ -109,6 +131,7 @@ export class DecoderRunner {
     cache.checkRoom(count);
     const positionIds = step.positionIds ?? cache.defaultPositions(step.mask, count);
     const feeds: Record<string, ort.Tensor> = {
+      ...this.fixedFeedsOf(session),
       [DecoderInputs.inputIds]: tensor.int64(step.inputIds, [b, count]),
       [DecoderInputs.positionIds]: tensor.int64(positionIds, [b, count]),
     };
@@ -149,11 +172,23 @@ export class DecoderRunner {
       throw new InvalidInputError('embedsOverride', 'this decoder graph was built without embedsOverride');
     }
 
-    const out = await session.run(feeds);
+    const outputName = this.output === 'logits' ? DecoderOutputs.logits : DecoderOutputs.hiddenStates;
+    const width = this.output === 'logits' ? this.config.vocab_size : this.config.hidden_size;
+    const into = withOutput ? step.outputInto : undefined;
+    if (into !== undefined && into.length !== b * positions.length * width) {
+      throw new InvalidInputError(
+        'outputInto',
+        `expected ${b * positions.length * width} floats, got ${into.length}`,
+      );
+    }
+    const out =
+      into === undefined
+        ? await session.run(feeds)
+        : await session.runInto(feeds, { [outputName]: tensor.float32(into, [b, positions.length, width]) });
     const newKeys = this.config.layers.map((_, i) => out[DecoderOutputs.newKey(i)]!.data as Float32Array);
     const newValues = this.config.layers.map((_, i) => out[DecoderOutputs.newValue(i)]!.data as Float32Array);
     cache.append(newKeys, newValues, step.mask, count);
-    return out[this.output === 'logits' ? DecoderOutputs.logits : DecoderOutputs.hiddenStates]!;
+    return out[outputName]!;
   }
 }
 

@@ -7,9 +7,12 @@ import {
   fileIdentities,
   getOrBuild,
   OnnxSession,
+  type ort,
   type ProgressBar,
+  readFeedsFromData,
   type SessionConfig,
   saveModel,
+  tensor,
 } from '@gemma3/onnx';
 import { openCheckpoint } from '@gemma3/weights';
 import { checkTextShapes, expectedTextShapes, textTensorNames } from '../checkpoint/text-weights.js';
@@ -145,14 +148,38 @@ export async function loadDecoder(
         );
   const sessionStart = performance.now();
   const session = await OnnxSession.create(built.modelPath, options.session);
+  // The prefill session's threads must not spin after a prompt: they would compete for the cores
+  // with the decode session's threads (two sessions, two thread pools).
   const prefillSession =
-    prefill === undefined ? undefined : await OnnxSession.create(prefill.modelPath, options.session);
+    prefill === undefined
+      ? undefined
+      : await OnnxSession.create(prefill.modelPath, { ...options.session, spinning: false });
+  // Inputs fed from the main model's data file (a table both graphs read, held once here).
+  const fixedFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(await readFeedsFromData(built.modelPath))) {
+    fixedFeeds[name] =
+      t.type === 'float32' ? tensor.float32(asFloat32(t.bytes), t.dims) : tensor.uint8(t.bytes, t.dims);
+  }
   return {
     ...built,
     cacheHit: built.cacheHit && (prefill?.cacheHit ?? true),
     buildMs: built.buildMs + (prefill?.buildMs ?? 0),
     ...(prefill ? { prefill } : {}),
-    runner: new DecoderRunner(session, built.config, graph.output, graph.embedsOverride, prefillSession),
+    runner: new DecoderRunner(
+      session,
+      built.config,
+      graph.output,
+      graph.embedsOverride,
+      prefillSession,
+      fixedFeeds,
+    ),
     sessionMs: performance.now() - sessionStart,
   };
+}
+
+/** The same bytes as float32 values (copied only when the buffer is not 4-byte aligned). */
+function asFloat32(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset % 4 === 0)
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  return new Float32Array(bytes.slice().buffer);
 }

@@ -18,6 +18,8 @@ import { prepareStep } from './forward-inputs.js';
  */
 export class TextGenerationSession implements GenerationSession {
   private cache: KvCache | undefined;
+  /** [B, V]: every decode step's logits are written here (generate() consumes them before the next). */
+  private readonly decodeLogits: Float32Array;
 
   constructor(
     private readonly runner: DecoderRunner,
@@ -34,6 +36,7 @@ export class TextGenerationSession implements GenerationSession {
       maxLength: options.maxLength,
       slidingSlack: options.draftTokens ?? 0,
     });
+    this.decodeLogits = new Float32Array(options.batchSize * c.vocab_size);
   }
 
   private live(): KvCache {
@@ -64,6 +67,7 @@ export class TextGenerationSession implements GenerationSession {
       positionIds: BigInt64Array.from(inputs.positionIds, (p) => BigInt(p)),
       count: 1,
       outputPositions: 'last' as const,
+      outputInto: this.decodeLogits,
     };
     const logits = await this.runner.step(cache, step);
     return logits.data as Float32Array;
