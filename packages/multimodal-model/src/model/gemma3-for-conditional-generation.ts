@@ -156,7 +156,7 @@ export class Gemma3ForConditionalGeneration
   }
 
   async dispose(): Promise<void> {
-    await this.loaded.runner.session.release();
+    await this.loaded.runner.release();
     await this.loaded.encoder.release();
   }
 }

@@ -50,7 +50,7 @@ export class Gemma3Model {
   }
 
   async dispose(): Promise<void> {
-    await this.loaded.runner.session.release();
+    await this.loaded.runner.release();
     await this.loaded.encoder.release();
   }
 }

@@ -31,6 +31,11 @@ export interface MultimodalLoadOptions {
    * `createVisionWeightOps({ dtype: 'q4' })` of @gemma3/quantization. Its `cacheKey` keeps builds apart.
    */
   visionWeightOps?: VisionWeightOps;
+  /**
+   * The decoder's prompt graph (see @gemma3/text-model's `prefillWeightOps`): every prompt token but the
+   * last runs there (image tokens included, unless an image ends the prompt).
+   */
+  prefillWeightOps?: WeightOps;
 }
 
 export interface LoadedMultimodal {
@@ -77,6 +82,7 @@ export async function loadMultimodal(
       ...(options.progress === undefined ? {} : { progress: options.progress }),
       ...(options.session === undefined ? {} : { session: options.session }),
       ...(options.weightOps === undefined ? {} : { weightOps: options.weightOps }),
+      ...(options.prefillWeightOps === undefined ? {} : { prefillWeightOps: options.prefillWeightOps }),
     },
   );
   return {
