@@ -56,17 +56,21 @@ async function node(args: string[]): Promise<Record<string, unknown>> {
 type Side = {
   engine: string;
   variant: string;
+  /** Building/converting from the safetensors into an empty cache, then loading (ours only). */
+  coldLoadMs?: number | null;
   loadMs: number;
   timeToFirstTokenMs: number;
   prefill128: number;
   prefill1024: number | null;
   decode128: number;
+  /** Decode of 128 new tokens after the 1024-token prompt. */
+  decode1k?: number | null;
   peakRssBytes: number;
 };
 type Measured = { side: Side; loadBefore: number[]; loadAfter: number[]; startedAt: string };
 
 async function ours(dtype: 'q4' | 'q8'): Promise<Side> {
-  const bench = async (promptTokens: number) =>
+  const bench = async (promptTokens: number, cold = false) =>
     (await node([
       cli,
       'bench',
@@ -78,11 +82,10 @@ async function ours(dtype: 'q4' | 'q8'): Promise<Side> {
       '--prompt-tokens',
       String(promptTokens),
       '--new-tokens',
-      '128',
+      cold ? '2' : '128',
       '--threads',
       threads,
-      '--cache-dir',
-      values['cache-dir'] as string,
+      ...(cold ? ['--cold', '--no-warmup'] : ['--cache-dir', values['cache-dir'] as string]),
       '--json',
     ])) as {
       load: { total_ms: number };
@@ -91,17 +94,25 @@ async function ours(dtype: 'q4' | 'q8'): Promise<Side> {
       decode_tokens_per_second: number;
       peak_rss_bytes: number;
       block_size: number | null;
+      linear_kernel: string | null;
+      prefill: string | null;
     };
+  const cold = quick ? null : await bench(8, true);
   const short = await bench(128);
   const long = quick ? null : await bench(1024);
   return {
     engine: 'ours (onnxruntime-node)',
-    variant: dtype === 'q4' ? 'q4 b128' : `q8 b${short.block_size ?? 32}`,
+    variant:
+      short.linear_kernel === 'DynamicQuantizeMatMul'
+        ? `${dtype} int8 DQMM`
+        : `${dtype} b${short.block_size ?? 32}${short.prefill === 'int8' ? ' + int8 prefill' : ''}`,
+    coldLoadMs: cold?.load.total_ms ?? null,
     loadMs: short.load.total_ms,
     timeToFirstTokenMs: short.time_to_first_token_ms,
     prefill128: short.prefill_tokens_per_second,
     prefill1024: long?.prefill_tokens_per_second ?? null,
     decode128: short.decode_tokens_per_second,
+    decode1k: long?.decode_tokens_per_second ?? null,
     peakRssBytes: short.peak_rss_bytes,
   };
 }
@@ -126,6 +137,7 @@ async function llamaCpp(type: 'Q4_0' | 'Q8_0'): Promise<Side> {
       prefill128TokensPerSecond: number;
       prefill1024TokensPerSecond: number;
       decodeTokensPerSecond: number;
+      decode1kTokensPerSecond: number | null;
       peakRssBytes: number;
     }[];
   };
@@ -138,6 +150,7 @@ async function llamaCpp(type: 'Q4_0' | 'Q8_0'): Promise<Side> {
     prefill128: r.prefill128TokensPerSecond,
     prefill1024: r.prefill1024TokensPerSecond,
     decode128: r.decodeTokensPerSecond,
+    decode1k: r.decode1kTokensPerSecond ?? null,
     peakRssBytes: r.peakRssBytes,
   };
 }
@@ -165,6 +178,7 @@ async function transformersJs(): Promise<Side> {
     prefill128: out.prefill128,
     prefill1024: out.prefill1024,
     decode128: out.decode128,
+    decode1k: out.decode1k ?? null,
     peakRssBytes: out.peakRssBytes,
   };
 }
@@ -192,11 +206,13 @@ const combine = (ms: Measured[]): Side => {
   };
   return {
     ...ms[0]!.side,
+    coldLoadMs: pick((s) => s.coldLoadMs ?? null),
     loadMs: pick((s) => s.loadMs)!,
     timeToFirstTokenMs: pick((s) => s.timeToFirstTokenMs)!,
     prefill128: pick((s) => s.prefill128)!,
     prefill1024: pick((s) => s.prefill1024),
     decode128: pick((s) => s.decode128)!,
+    decode1k: pick((s) => s.decode1k ?? null),
     peakRssBytes: pick((s) => s.peakRssBytes)!,
   };
 };
@@ -240,29 +256,21 @@ const f = (x: number | null, d = 1) => (x === null ? '-' : x.toFixed(d));
 const ratio = (a: number | null, b: number | null) =>
   a === null || b === null ? '-' : `${(a / b).toFixed(2)}x`;
 const lines = [
-  '| engine | variant | load | TTFT (128) | prefill 128 | prefill 1024 | decode 128 | peak RSS |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| engine | variant | load (cold) | load | TTFT (128) | prefill 128 | prefill 1024 | decode 128 | decode 128 at 1k | peak RSS |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
+const sideRow = (s: Side) =>
+  `| ${s.engine} | ${s.variant} | ${s.coldLoadMs == null ? '-' : `${f(s.coldLoadMs / 1000, 1)} s`} | ${f(s.loadMs / 1000, 1)} s | ${f(s.timeToFirstTokenMs, 0)} ms | ${f(s.prefill128)} tok/s | ${f(s.prefill1024)} tok/s | ${f(s.decode128)} tok/s | ${f(s.decode1k ?? null)} tok/s | ${f(s.peakRssBytes / 1e9, 2)} GB |`;
+const ratioRow = (label: string, a: Side, b: Side) =>
+  `| **${label}** | ${a.variant} / ${b.variant} | | ${ratio(a.loadMs, b.loadMs)} (lower better) | ${ratio(a.timeToFirstTokenMs, b.timeToFirstTokenMs)} (lower better) | **${ratio(a.prefill128, b.prefill128)}** | ${ratio(a.prefill1024, b.prefill1024)} | **${ratio(a.decode128, b.decode128)}** | ${ratio(a.decode1k ?? null, b.decode1k ?? null)} | ${ratio(a.peakRssBytes, b.peakRssBytes)} (lower better) |`;
 const rows = measured.map((m) => ({
   ours: combine(m.ours),
   llama: combine(m.llama),
   tjs: m.tjs.length > 0 ? combine(m.tjs) : undefined,
 }));
 for (const { ours: o, llama: l, tjs: t } of rows) {
-  for (const s of [o, l]) {
-    lines.push(
-      `| ${s.engine} | ${s.variant} | ${f(s.loadMs / 1000, 1)} s | ${f(s.timeToFirstTokenMs, 0)} ms | ${f(s.prefill128)} tok/s | ${f(s.prefill1024)} tok/s | ${f(s.decode128)} tok/s | ${f(s.peakRssBytes / 1e9, 2)} GB |`,
-    );
-  }
-  lines.push(
-    `| **ours / llama.cpp** | ${o.variant} / ${l.variant} | ${ratio(o.loadMs, l.loadMs)} (lower better) | ${ratio(o.timeToFirstTokenMs, l.timeToFirstTokenMs)} (lower better) | **${ratio(o.prefill128, l.prefill128)}** | ${ratio(o.prefill1024, l.prefill1024)} | **${ratio(o.decode128, l.decode128)}** | ${ratio(o.peakRssBytes, l.peakRssBytes)} (lower better) |`,
-  );
-  if (t) {
-    lines.push(
-      `| ${t.engine} | ${t.variant} | ${f(t.loadMs / 1000, 1)} s | ${f(t.timeToFirstTokenMs, 0)} ms | ${f(t.prefill128)} tok/s | ${f(t.prefill1024)} tok/s | ${f(t.decode128)} tok/s | ${f(t.peakRssBytes / 1e9, 2)} GB |`,
-      `| **ours / transformers.js** | ${o.variant} / ${t.variant} | ${ratio(o.loadMs, t.loadMs)} (lower better) | ${ratio(o.timeToFirstTokenMs, t.timeToFirstTokenMs)} (lower better) | **${ratio(o.prefill128, t.prefill128)}** | ${ratio(o.prefill1024, t.prefill1024)} | **${ratio(o.decode128, t.decode128)}** | ${ratio(o.peakRssBytes, t.peakRssBytes)} (lower better) |`,
-    );
-  }
+  lines.push(sideRow(o), sideRow(l), ratioRow('ours / llama.cpp', o, l));
+  if (t) lines.push(sideRow(t), ratioRow('ours / transformers.js', o, t));
 }
 console.log(lines.join('\n'));
 const json = JSON.stringify({ model, threads: Number(threads), rounds, quick, rows, measured }, null, 2);

@@ -38,7 +38,10 @@ export interface LoadModelOptions {
    * unless `modules` says otherwise): `{ bits: 4 | 8, blockSize: 16..256, symmetric, accuracyLevel: 0..4 }`.
    */
   quantization?: Partial<QuantizationSpec>;
-  /** q8 only: the linear layers' kernel, `MatMulNBits` (default) or `DynamicQuantizeMatMul` (faster prefill). */
+  /**
+   * q8 only: the linear layers' kernel, `DynamicQuantizeMatMul` (default: int8 per output channel; the
+   * faster one on CPU for prompts and decoding) or `MatMulNBits` (8-bit blocks).
+   */
   linearKernel?: 'MatMulNBits' | 'DynamicQuantizeMatMul';
   /**
    * How prompts are run with a quantized `MatMulNBits` build: `int8` (default) adds a second graph with

@@ -83,8 +83,8 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
       await pipe.dispose();
     }
     console.log('[quantized] tiny-text max abs logit error / fp32 spread', errors);
-    // fp32, then per dtype a decode graph and its int8 prefill graph.
-    expect(await decoderBuilds()).toBe(5);
+    // fp32, q8 (DynamicQuantizeMatMul: one graph for both steps), q4 (a decode graph and its int8 prefill graph).
+    expect(await decoderBuilds()).toBe(4);
     expect(errors.q8!).toBeGreaterThan(0);
     expect(errors.q8!).toBeLessThanOrEqual(0.1);
     expect(errors.q4!).toBeGreaterThan(errors.q8!);
@@ -99,7 +99,7 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
     });
     const own = await logitsOf(pipe);
     await pipe.dispose();
-    expect(await decoderBuilds()).toBe(7);
+    expect(await decoderBuilds()).toBe(6);
     expect(compare(logits.q4!, own).max).toBeGreaterThan(0);
     expect(compare(logits.fp32!, own).max / compare(logits.fp32!, own).spread).toBeLessThanOrEqual(0.7);
   });
@@ -108,7 +108,7 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
     const pipe = await textPipeline({ dtype: 'q4', prefill: 'same' });
     expect(await logitsOf(pipe)).toEqual(logits.q4);
     await pipe.dispose();
-    expect(await decoderBuilds()).toBe(8); // a q4 decode graph holding its table, no prefill graph
+    expect(await decoderBuilds()).toBe(7); // a q4 decode graph holding its table, no prefill graph
     expect(() => prefillWeightOpsOf({ dtype: 'q4', prefill: 'fast' as never }, undefined)).toThrow(
       /prefill.*'int8' or 'same'/,
     );
@@ -178,6 +178,7 @@ describe('dtype refusals (before anything is loaded)', () => {
     expect(quantizationOptionsOf({ dtype: 'float32' })).toBeUndefined();
     expect(quantizationOptionsOf({ dtype: 'q8', modules: { lmHead: 'q4', projector: 'fp32' } })).toEqual({
       dtype: 'q8',
+      linearKernel: 'DynamicQuantizeMatMul', // q8's default kernel
       modules: { lmHead: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 }, projector: 'fp32' },
     });
     expect(quantizationOptionsOf({ dtype: 'q4', modules: { vision: 'q8' } })).toEqual({

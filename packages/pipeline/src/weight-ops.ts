@@ -53,6 +53,11 @@ export function quantizationOptionsOf(options: LoadModelOptions): QuantizationOp
   const result: QuantizationOptions = { dtype: canonical(dtype ?? 'fp32') };
   if (quantization !== undefined) result.quantization = quantization;
   if (linearKernel !== undefined) result.linearKernel = linearKernel;
+  // q8: int8 DynamicQuantizeMatMul measured faster than 8-bit MatMulNBits for both prefill and decode
+  // on CPU (1B: ~5x prefill, ~1.4x decode), so it is the default kernel of the linear layers.
+  else if (result.dtype === 'q8' && (quantization?.bits ?? 8) === 8) {
+    result.linearKernel = 'DynamicQuantizeMatMul';
+  }
   if (modules !== undefined) {
     if (typeof modules !== 'object' || modules === null) {
       throw new InvalidPipelineInputError('modules', 'expected an object of per-module dtypes');

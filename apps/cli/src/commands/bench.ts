@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutoModel, detectModelKind, resolveModelFolder } from '@gemma3/pipeline';
+import { AutoModel, detectModelKind, quantizationOptionsOf, resolveModelFolder } from '@gemma3/pipeline';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
 import { formatBytes } from '../format.js';
@@ -29,6 +29,8 @@ export interface BenchResult {
   blockSize: number | null;
   /** q8/q4: `int8` (prompts on the int8 prefill graph) or `same`; null for fp32. */
   prefill: 'int8' | 'same' | null;
+  /** q8/q4: the linear layers' kernel (q8 defaults to DynamicQuantizeMatMul); null for fp32. */
+  linearKernel: 'MatMulNBits' | 'DynamicQuantizeMatMul' | null;
   threads: number | null;
   promptTokens: number;
   newTokens: number;
@@ -78,6 +80,9 @@ export function benchPromptIds(count: number, vocabSize: number, seed: number): 
   return ids.slice(0, count);
 }
 
+const canonicalOf = (dtype: string | undefined) =>
+  dtype === undefined || dtype === 'float32' ? 'fp32' : dtype;
+
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function spread(xs: readonly number[], digits: number): string {
@@ -92,7 +97,9 @@ export function formatBenchTable(r: BenchResult): string {
   const dtype =
     r.blockSize === null
       ? r.dtype
-      : `${r.dtype} b${r.blockSize}${r.prefill === 'int8' ? ' (int8 prefill)' : ''}`;
+      : r.linearKernel === 'DynamicQuantizeMatMul'
+        ? `${r.dtype} (int8 DynamicQuantizeMatMul)`
+        : `${r.dtype} b${r.blockSize}${r.prefill === 'int8' ? ' (int8 prefill)' : ''}`;
   const header = [
     'model',
     'dtype',
@@ -136,6 +143,7 @@ function jsonOf(r: BenchResult) {
     dtype: r.dtype,
     block_size: r.blockSize,
     prefill: r.prefill,
+    linear_kernel: r.linearKernel,
     threads: r.threads,
     prompt_tokens: r.promptTokens,
     new_tokens: r.newTokens,
@@ -267,13 +275,22 @@ Exit codes: 0 measured, 1 failed, 2 bad command line.
         const runs: BenchRun[] = [];
         for (let i = 0; i < repetitions; i++) runs.push(await generateOnce(newTokens));
         const quantization = dtype.quantization?.blockSize;
+        const kernel =
+          quantizationOptionsOf(options)?.linearKernel ??
+          (canonicalOf(dtype.dtype) === 'fp32' ? undefined : 'MatMulNBits');
         const canonical = dtype.dtype === undefined || dtype.dtype === 'float32' ? 'fp32' : dtype.dtype;
         const result: BenchResult = {
           model: dir,
           modelType: info.modelType,
           dtype: canonical,
           blockSize: canonical === 'fp32' ? null : (quantization ?? 32),
-          prefill: canonical === 'fp32' ? null : (dtype.prefill ?? 'int8'),
+          linearKernel: kernel ?? null,
+          prefill:
+            canonical === 'fp32'
+              ? null
+              : kernel === 'DynamicQuantizeMatMul'
+                ? 'same'
+                : (dtype.prefill ?? 'int8'),
           threads: threads ?? null,
           promptTokens,
           newTokens,
