@@ -12,8 +12,9 @@
  *
  *   node --conditions=@gemma3/source --import tsx tools/bench/multimodal.ts [--model DIR] [--json-out FILE]
  *     [--cache-dir DIR] [--threads 2] [--runs 2] [--new-tokens 128] [--vision VARIANT]
- *     [--vision-variants fp32,default,...] [--skip-e2e] [--skip-cold]
+ *     [--vision-variants fp32,default,...] [--skip-e2e] [--skip-cold] [--weights-only]
  *
+ * --weights-only: only the weight reconstruction errors of the variants (seconds).
  * Variants: `default`, `fp32`, `dqmm8`, `q8b32`, `q4b32`, `q4b128` ... optionally `/projector` (see
  * tools/bench/multimodal/variants.ts). Create the checkpoint once with
  *   node --conditions=@gemma3/source --import tsx apps/cli/src/main.ts create-random --preset 4b --out /tmp/gemma3-4b
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'vision-variants': { type: 'string', default: 'fp32,default' },
     'skip-e2e': { type: 'boolean', default: false },
     'skip-cold': { type: 'boolean', default: false },
+    'weights-only': { type: 'boolean', default: false },
   },
 });
 const root = resolve(import.meta.dirname, '../..');
@@ -196,7 +198,8 @@ const results: Json = {
 };
 const newTokens = values['new-tokens'] as string;
 
-if (!(values['skip-e2e'] as boolean)) {
+const weightsOnly = values['weights-only'] as boolean;
+if (!(values['skip-e2e'] as boolean) && !weightsOnly) {
   if (!(values['skip-cold'] as boolean)) {
     await rm(cacheDir, { recursive: true, force: true });
     log(`cold load (build ${model} into ${cacheDir}) ...`);
@@ -209,7 +212,7 @@ if (!(values['skip-e2e'] as boolean)) {
 }
 
 const visionRuns: Json[] = [];
-for (const v of variants) {
+for (const v of weightsOnly ? [] : variants) {
   log(`vision tower alone: ${v} ...`);
   const file = join(work, `features-${v.replaceAll('/', '_')}.bin`);
   visionRuns.push({ ...(await measure(['vision', model, cacheDir, v, file, '1', runs, threads])), file });
