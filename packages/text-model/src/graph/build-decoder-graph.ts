@@ -10,7 +10,7 @@ import { FP32_WEIGHT_OPS, type WeightOps } from './weight-ops.js';
 import type { WeightSource } from './weight-source.js';
 
 /** Bump when the decoder graph changes, so cached builds are rebuilt. */
-export const DECODER_GRAPH_VERSION = '4';
+export const DECODER_GRAPH_VERSION = '5';
 
 /**
  * The Gemma 3 text decoder as one ONNX graph (see decoder-io.ts for its inputs and outputs):
@@ -95,15 +95,22 @@ export function buildDecoderGraph(
       eps,
     );
     x = ff.sum;
-    const [gate, up] = packedLinear(
-      g,
-      ops,
-      weights,
-      ff.normed,
-      [l.gate, l.up],
-      [c.intermediate_size, c.intermediate_size],
-      h,
-    ); // [B, T, I] each
+    // One gate/up projection when decoding (one token: one wide kernel call instead of two); the prefill
+    // graph keeps them apart, as splitting a [T, 2I] result would copy it.
+    const [gate, up] = cacheOnly
+      ? [
+          ops.linear(g, weights, ff.normed, l.gate, c.intermediate_size, h),
+          ops.linear(g, weights, ff.normed, l.up, c.intermediate_size, h),
+        ]
+      : packedLinear(
+          g,
+          ops,
+          weights,
+          ff.normed,
+          [l.gate, l.up],
+          [c.intermediate_size, c.intermediate_size],
+          h,
+        ); // [B, T, I] each
     const act = g.op('Gelu', [gate!], { attrs: { approximate: 'tanh' }, name: `layers.${i}.mlp.gelu` });
     const down = ops.linear(
       g,
