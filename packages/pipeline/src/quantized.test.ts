@@ -6,7 +6,7 @@ import { pipeline, type TextGenerationPipeline } from './pipeline.js';
 import type { PipelineOptions } from './pipeline-options.js';
 import { gradientPng } from './test-utils/png.js';
 import { createTinyModels, type TinyModels } from './test-utils/tiny-models.js';
-import { prefillWeightOpsOf, quantizationOptionsOf } from './weight-ops.js';
+import { prefillWeightOpsOf, quantizationOptionsOf, visionWeightOpsOf } from './weight-ops.js';
 
 /**
  * dtype / quantization options on the tiny random checkpoints (seed 0, real tokenizer). Bounds are
@@ -181,6 +181,13 @@ describe('dtype refusals (before anything is loaded)', () => {
       linearKernel: 'DynamicQuantizeMatMul', // q8's default kernel
       modules: { lmHead: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 }, projector: 'fp32' },
     });
+    // The vision tower of image-text-to-text: VISION_DEFAULTS per dtype, overrides reach it.
+    expect(visionWeightOpsOf({})).toBeUndefined();
+    expect(visionWeightOpsOf({ dtype: 'q4' })?.cacheKey).toBe('vision=dqmm8;projector=fp32');
+    expect(visionWeightOpsOf({ dtype: 'q4', modules: { vision: 'fp32' } })?.cacheKey).toBe('fp32');
+    expect(visionWeightOpsOf({ dtype: 'fp32', modules: { projector: 'q8' } })?.cacheKey).toBe(
+      'vision=fp32;projector=q8b32sl4',
+    );
     expect(quantizationOptionsOf({ dtype: 'q4', modules: { vision: 'q8' } })).toEqual({
       dtype: 'q4',
       modules: {
