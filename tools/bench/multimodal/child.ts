@@ -3,8 +3,11 @@
  * Prints one JSON object (the last line of stdout).
  *
  *   child.ts vision DIR CACHE VARIANT FEATURES_OUT WARMUP RUNS THREADS
- *   child.ts load   DIR CACHE VARIANT THREADS
- *   child.ts run    DIR CACHE VARIANT THREADS RUNS NEW_TOKENS
+ *   child.ts load   DIR CACHE VARIANT THREADS PREFILL
+ *   child.ts run    DIR CACHE VARIANT THREADS RUNS NEW_TOKENS PREFILL
+ *
+ * PREFILL: `same` (prompts on the q4 decode graph) or `int8` (a second, int8 DynamicQuantizeMatMul
+ * prefill graph: createPrefillWeightOps).
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +17,11 @@ import {
   loadVisionEncoder,
 } from '../../../packages/multimodal-model/src/index.js';
 import { Gemma3Processor } from '../../../packages/processor/src/index.js';
-import { createQuantizedWeightOps, createVisionWeightOps } from '../../../packages/quantization/src/index.js';
+import {
+  createPrefillWeightOps,
+  createQuantizedWeightOps,
+  createVisionWeightOps,
+} from '../../../packages/quantization/src/index.js';
 import { seededImage, seededPixels, visionOptionsOf } from './variants.js';
 
 const [phase, dir, cacheDir, variant, ...rest] = process.argv.slice(2);
@@ -74,20 +81,25 @@ async function vision(): Promise<Record<string, unknown>> {
   };
 }
 
-async function load(threads: string) {
+async function load(threads: string, prefill: string) {
+  if (prefill !== 'same' && prefill !== 'int8')
+    throw new Error(`prefill must be same or int8, got ${prefill}`);
+  const weightOps = textOps();
+  const prefillWeightOps = prefill === 'int8' ? createPrefillWeightOps(weightOps) : undefined;
   const start = performance.now();
   const model = await Gemma3ForConditionalGeneration.fromPretrained(dir!, {
     cacheDir: cacheDir!,
     progress: false,
     session: session(threads),
-    weightOps: textOps(),
+    weightOps,
+    ...(prefillWeightOps === undefined ? {} : { prefillWeightOps }),
     visionWeightOps: createVisionWeightOps(visionOptionsOf(variant!)),
   });
   return { model, loadMs: performance.now() - start };
 }
 
 async function loadPhase(): Promise<Record<string, unknown>> {
-  const { model, loadMs } = await load(rest[0]!);
+  const { model, loadMs } = await load(rest[0]!, rest[1]!);
   const d = model.details;
   await model.dispose();
   return {
@@ -104,10 +116,10 @@ async function loadPhase(): Promise<Record<string, unknown>> {
 }
 
 async function runPhase(): Promise<Record<string, unknown>> {
-  const [threads, runsArg, newTokensArg] = rest;
+  const [threads, runsArg, newTokensArg, prefill] = rest;
   const runs = Number(runsArg);
   const newTokens = Number(newTokensArg);
-  const { model, loadMs } = await load(threads!);
+  const { model, loadMs } = await load(threads!, prefill!);
   const processor = await Gemma3Processor.fromPretrained(dir!);
   const size = model.config.vision_config.image_size;
   const prompt = (seed: number) =>
