@@ -14,9 +14,9 @@
  *     [--cache-dir DIR] [--threads 2] [--runs 2] [--new-tokens 128] [--vision VARIANT]
  *     [--vision-variants fp32,default,...] [--skip-e2e] [--skip-cold] [--weights-only] [--prefill same|int8]
  *
- * --prefill: `same` (default: prompts on the q4 decode graph) or `int8` (a second, int8
- * DynamicQuantizeMatMul prefill graph as `gemma3 bench` uses by default; on 4b about 3.5 GB more on disk
- * and in memory).
+ * --prefill: `int8` (default, as the pipeline and `gemma3 bench`: a second, int8 DynamicQuantizeMatMul
+ * prefill graph for prompts; on 4b about 3.5 GB more on disk and in memory) or `same` (prompts on the
+ * q4 decode graph).
  *
  * --weights-only: only the weight reconstruction errors of the variants (seconds).
  * Variants: `default`, `fp32`, `dqmm8`, `q8b32`, `q4b32`, `q4b128` ... optionally `/projector` (see
@@ -53,7 +53,7 @@ const { values } = parseArgs({
     'skip-e2e': { type: 'boolean', default: false },
     'skip-cold': { type: 'boolean', default: false },
     'weights-only': { type: 'boolean', default: false },
-    prefill: { type: 'string', default: 'same' },
+    prefill: { type: 'string', default: 'int8' },
   },
 });
 const root = resolve(import.meta.dirname, '../..');

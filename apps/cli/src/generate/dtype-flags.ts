@@ -11,8 +11,9 @@ export const DTYPE_OPTIONS: CommandOptions = {
   prefill: { type: 'string' },
 };
 
-export const DTYPE_HELP = `  --dtype D            weight precision of the text decoder: fp32 (default; float32 also accepted),
-                       q8 (int8 blocks) or q4 (int4 blocks); the vision tower stays fp32.
+export const DTYPE_HELP = `  --dtype D            weight precision: fp32 (default; float32 also accepted), q8 (int8 per channel,
+                       DynamicQuantizeMatMul) or q4 (int4 blocks, MatMulNBits); with q8/q4 the vision
+                       tower's linear layers run int8 (DynamicQuantizeMatMul), the projector fp32.
                        Each dtype is built once into the graph cache.
   --block-size N       quantization block size for q8/q4: 16, 32 (default), 64, 128 or 256
   --prefill P          q8/q4: int8 (default: prompts run on a second, int8 DynamicQuantizeMatMul graph,
