@@ -6,9 +6,14 @@
  *
  *   node --conditions=@gemma3/source --import tsx tools/bench/compare.ts [--model DIR] [--quick]
  *     [--runs N] [--cache-dir DIR] [--gguf-dir DIR] [--tjs-dir DIR] [--no-tjs] [--json-out FILE]
+ *     [--mm-model DIR] [--no-multimodal]
  *
- * --quick: q4 vs Q4_0 (and transformers.js q4) only, no 1024-token prompt on our side.
+ * --quick: q4 vs Q4_0 (and transformers.js q4) only, no 1024-token prompt on our side, no multimodal.
  * --no-tjs: leave transformers.js out.
+ * After the 1b table, the 4b multimodal path (tools/bench/multimodal.ts on --mm-model, default
+ * /tmp/gemma3-4b, created with the `4b` preset when absent: 8.6 GB): vision encode per image, prefill
+ * with one image, time to first token, decode; ours only (llama.cpp's image path is not reachable
+ * through node-llama-cpp). --no-multimodal leaves it out.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +34,8 @@ const { values } = parseArgs({
     'gguf-dir': { type: 'string', default: '/tmp/gemma3-gguf' },
     'tjs-dir': { type: 'string', default: '/tmp/gemma3-tjs-1b' },
     'no-tjs': { type: 'boolean', default: false },
+    'mm-model': { type: 'string', default: '/tmp/gemma3-4b' },
+    'no-multimodal': { type: 'boolean', default: false },
     'json-out': { type: 'string', default: '/tmp/gemma3-bench-compare.json' },
   },
 });
@@ -276,3 +283,31 @@ console.log(lines.join('\n'));
 const json = JSON.stringify({ model, threads: Number(threads), rounds, quick, rows, measured }, null, 2);
 await writeFile(values['json-out'] as string, json);
 console.log(`\nJSON: ${values['json-out']}`);
+
+if (!quick && !(values['no-multimodal'] as boolean)) {
+  const mmModel = resolve(values['mm-model'] as string);
+  if (!existsSync(join(mmModel, 'config.json'))) {
+    console.error(`${mmModel}: no checkpoint, creating the random 4b one (8.6 GB)`);
+    await run(process.execPath, [...tsNode, cli, 'create-random', '--preset', '4b', '--out', mmModel], {
+      cwd: root,
+    });
+  }
+  const mmJson = (values['json-out'] as string).replace(/(\.json)?$/, '-multimodal.json');
+  console.error(`${new Date().toISOString()} multimodal 4b (tools/bench/multimodal.ts) ...`);
+  const { stdout } = await run(
+    process.execPath,
+    [
+      ...tsNode,
+      join(root, 'tools/bench/multimodal.ts'),
+      '--model',
+      mmModel,
+      '--threads',
+      threads,
+      '--json-out',
+      mmJson,
+    ],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+  );
+  // Its markdown tables (the JSON, its last line, is in mmJson).
+  console.log(`\n${stdout.slice(0, stdout.lastIndexOf('\n{')).trim()}\n\nJSON: ${mmJson}`);
+}
