@@ -220,18 +220,7 @@ export function createQuantizedWeightOps(
             }),
           );
         } else {
-          // 4-bit: the gather wants one zero point per byte ([N, blocks, 1]); MatMulNBits packs two.
-          const name = `${init.data}.gather_zero_points`;
-          inputs.push(
-            g.has(name)
-              ? name
-              : g.initializer(
-                  name,
-                  'uint8',
-                  [vocab, blocks, 1],
-                  async () => gatherZeroPoints(await q.get(weights, tensorName, vocab, hidden, spec))!,
-                ),
-          );
+          inputs.push(gatherZeroPointsInitializer(g, q, weights, tensorName, vocab, hidden, spec, init.data));
         }
       }
       return gatherBlocks(g, inputs, spec, blocks, hidden);
@@ -327,19 +316,38 @@ function gatherFromInputs(
       [names.scales]: { tensor: init.scales, dims: [vocab, blocks, 1] },
     };
     if (!spec.symmetric) {
-      // One zero point per byte for the gather (MatMulNBits packs two 4-bit ones per byte).
-      const zp = spec.bits === 8 ? init.zeroPoints! : `${init.data}.gather_zero_points`;
-      if (spec.bits === 4 && !g.has(zp)) {
-        g.initializer(
-          zp,
-          'uint8',
-          [vocab, blocks, 1],
-          async () => gatherZeroPoints(await q.get(weights, tensorName, vocab, hidden, spec))!,
-        );
-      }
+      const zp =
+        spec.bits === 8
+          ? init.zeroPoints!
+          : gatherZeroPointsInitializer(g, q, weights, tensorName, vocab, hidden, spec, init.data);
       feeds[names.zeroPoints] = { tensor: zp, dims: [vocab, blocks, 1] };
     }
     g.metadata[FEEDS_FROM_DATA_KEY] = JSON.stringify(feeds);
   }
   return gatherBlocks(g, inputs, spec, blocks, hidden);
+}
+
+/**
+ * 4-bit zero points as GatherBlockQuantized wants them, one per byte ([N, blocks, 1]; MatMulNBits packs
+ * two per byte): an initializer beside the table `data`, defined once.
+ */
+function gatherZeroPointsInitializer(
+  g: GraphBuilder,
+  q: StreamingQuantizer,
+  weights: WeightSource,
+  tensorName: string,
+  vocab: number,
+  hidden: number,
+  spec: QuantizationSpec,
+  data: string,
+): string {
+  const name = `${data}.gather_zero_points`;
+  if (g.has(name)) return name;
+  const blocks = Math.ceil(hidden / spec.blockSize);
+  return g.initializer(
+    name,
+    'uint8',
+    [vocab, blocks, 1],
+    async () => gatherZeroPoints(await q.get(weights, tensorName, vocab, hidden, spec))!,
+  );
 }

@@ -8,7 +8,7 @@ import { InvalidInputError } from './errors/invalid-input-error.js';
 import { TensorShapeError } from './errors/tensor-shape-error.js';
 import { Gemma3ForCausalLM } from './gemma3-for-causal-lm.js';
 import { loadDecoder } from './runtime/load-decoder.js';
-import { REPO_ROOT } from './test-utils/golden.js';
+import { maxAbs, REPO_ROOT } from './test-utils/golden.js';
 
 const TINY = join(REPO_ROOT, 'fixtures/checkpoints/tiny-text');
 const work = await mkdtemp(join(tmpdir(), 'gemma3-text-model-'));
@@ -17,13 +17,6 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 /** A prompt longer than tiny-text's sliding window (8). */
 const PROMPT = [2, 17, 301, 44, 9, 250, 7, 88, 123, 400, 5, 61, 77, 19, 333, 2, 8, 91, 45];
-
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
 
 describe('Gemma3ForCausalLM', () => {
   let model: Gemma3ForCausalLM;

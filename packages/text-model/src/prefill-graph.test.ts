@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Gemma3ForCausalLM } from './gemma3-for-causal-lm.js';
 import { FP32_WEIGHT_OPS, type WeightOps } from './graph/weight-ops.js';
 import { loadDecoder } from './runtime/load-decoder.js';
-import { REPO_ROOT } from './test-utils/golden.js';
+import { maxAbs, REPO_ROOT } from './test-utils/golden.js';
 
 const TINY = join(REPO_ROOT, 'fixtures/checkpoints/tiny-text');
 const work = await mkdtemp(join(tmpdir(), 'gemma3-prefill-graph-'));
@@ -34,13 +34,6 @@ function countRuns(model: Gemma3ForCausalLM): { main: number; prefill: number } 
     };
   }
   return counts;
-}
-
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
 }
 
 describe('a prefill graph beside the decode graph (prefillWeightOps)', () => {

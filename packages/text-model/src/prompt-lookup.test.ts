@@ -10,7 +10,7 @@ import {
 } from '@gemma3/generation';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Gemma3ForCausalLM } from './gemma3-for-causal-lm.js';
-import { REPO_ROOT } from './test-utils/golden.js';
+import { maxAbs, REPO_ROOT } from './test-utils/golden.js';
 
 const TINY = join(REPO_ROOT, 'fixtures/checkpoints/tiny-text');
 const work = await mkdtemp(join(tmpdir(), 'gemma3-prompt-lookup-'));
@@ -48,13 +48,6 @@ function counted(model: Gemma3ForCausalLM) {
     },
   };
   return { wrapper, calls };
-}
-
-function maxAbs(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
 }
 
 describe('prompt lookup on the tiny text model', () => {

@@ -12,6 +12,7 @@ import {
   loadManifest,
   maxAbsDiffMasked,
   openGolden,
+  pixelValuesOf,
   TINY_VLM,
   TINY_VLM_CURRENT,
   tempCacheDir,
@@ -67,12 +68,7 @@ async function oneImageLogits(dir: string): Promise<number> {
   }
 }
 
-async function pixels(c: ForwardCase) {
-  return {
-    data: await golden.readFloat32(c.tensors.pixel_values),
-    dims: golden.info(c.tensors.pixel_values).shape,
-  };
-}
+const pixels = (c: ForwardCase) => pixelValuesOf(golden, c);
 
 beforeAll(async () => {
   golden = await openGolden();

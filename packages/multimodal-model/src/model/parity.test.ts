@@ -9,6 +9,7 @@ import {
   maxAbsDiffMasked,
   type NegativeControlCase,
   openGolden,
+  pixelValuesOf,
   TINY_VLM,
   tempCacheDir,
 } from '../test-utils/fixtures.js';
@@ -29,12 +30,7 @@ let golden: SafetensorsFile;
 let model: Gemma3ForConditionalGeneration;
 const measured: Record<string, string> = {};
 
-async function pixelsOf(c: ForwardCase): Promise<PixelValues> {
-  return {
-    data: await golden.readFloat32(c.tensors.pixel_values),
-    dims: golden.info(c.tensors.pixel_values).shape,
-  };
-}
+const pixelsOf = (c: ForwardCase): Promise<PixelValues> => pixelValuesOf(golden, c);
 
 beforeAll(async () => {
   golden = await openGolden();

@@ -7,6 +7,7 @@ import {
   forwardCases,
   loadManifest,
   openGolden,
+  pixelValuesOf,
   TINY_VLM,
   tempCacheDir,
 } from '../test-utils/fixtures.js';
@@ -27,12 +28,7 @@ let golden: SafetensorsFile;
 let model: Gemma3ForConditionalGeneration;
 let prefillRuns = 0;
 
-async function pixelsOf(c: ForwardCase): Promise<PixelValues> {
-  return {
-    data: await golden.readFloat32(c.tensors.pixel_values),
-    dims: golden.info(c.tensors.pixel_values).shape,
-  };
-}
+const pixelsOf = (c: ForwardCase): Promise<PixelValues> => pixelValuesOf(golden, c);
 
 beforeAll(async () => {
   golden = await openGolden();

@@ -8,6 +8,7 @@ import {
   loadManifest,
   maxAbsDiff,
   openGolden,
+  pixelValuesOf,
   TINY_VLM,
   tempCacheDir,
 } from '../test-utils/fixtures.js';
@@ -29,12 +30,7 @@ const cacheDir = tempCacheDir();
 let golden: SafetensorsFile;
 let model: Gemma3ForConditionalGeneration;
 
-async function pixelsOf(c: ForwardCase): Promise<PixelValues> {
-  return {
-    data: await golden.readFloat32(c.tensors.pixel_values),
-    dims: golden.info(c.tensors.pixel_values).shape,
-  };
-}
+const pixelsOf = (c: ForwardCase): Promise<PixelValues> => pixelValuesOf(golden, c);
 
 beforeAll(async () => {
   golden = await openGolden();

@@ -58,6 +58,17 @@ export function tempCacheDir(): string {
   return mkdtempSync(join(tmpdir(), 'gemma3-mm-test-'));
 }
 
+/** A case's processed pixels from the golden file, as the vision encoder takes them. */
+export async function pixelValuesOf(
+  golden: SafetensorsFile,
+  c: ForwardCase,
+): Promise<{ data: Float32Array; dims: number[] }> {
+  return {
+    data: await golden.readFloat32(c.tensors.pixel_values),
+    dims: [...golden.info(c.tensors.pixel_values).shape],
+  };
+}
+
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
   let max = 0;

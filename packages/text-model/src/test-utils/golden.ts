@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openSafetensors } from '@gemma3/weights';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
@@ -57,5 +58,13 @@ export function maxAbsDiffMasked(a: Float32Array, b: Float32Array, mask: number[
       for (let k = 0; k < width; k++) worst = Math.max(worst, Math.abs(a[base + k]! - b[base + k]!));
     });
   });
+  return worst;
+}
+
+/** Largest absolute difference of two equally long arrays (their lengths are asserted equal). */
+export function maxAbs(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
 }
