@@ -5,6 +5,7 @@ import type { Gemma3Processor, ProcessorOutput } from '@gemma3/processor';
 import type { Gemma3ForCausalLM } from '@gemma3/text-model';
 import type { ChatMessage, Tokenizer } from '@gemma3/tokenizer';
 import type { TransformersJsCausalLM } from '@gemma3/transformers-js';
+import { Callable } from './callable.js';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 import { fetchRemoteImage, type PipelineImage } from './load-image.js';
 import { isConversation, type PipelineMessage, splitConversation } from './messages.js';
@@ -60,8 +61,21 @@ interface PreparedPrompt {
 
 type CallOptions = GenerationCallOptions & ImageCallOptions;
 
-/** What `pipeline()` returns: call it with a prompt or messages; `dispose()` frees the model. */
-export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
+/**
+ * What `pipeline()` returns: call it with a prompt or messages (`await generator(input, options)`,
+ * the same as `generator.run(input, options)`); `dispose()` frees the model.
+ */
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class below, which uses T.
+export interface Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
+  // biome-ignore lint/style/useShorthandFunctionType: an interface, to merge with the class.
+  (input: PipelineInput, options?: CallOptions): Promise<GenerationOutput>;
+}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the call signature Callable implements.
+export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Callable<
+  [PipelineInput, CallOptions?],
+  Promise<GenerationOutput>
+> {
   constructor(
     readonly task: T,
     /** The local model folder (resolved from the id for hub models). */
@@ -74,7 +88,9 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> {
     readonly processor: Gemma3Processor | undefined,
     readonly loadTimings: LoadTimings,
     private readonly options: PipelineOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Generates the answer to `input`. Streams through `onText` / `onToken` / `streamer` while it runs. */
   async run(input: PipelineInput, callOptions: CallOptions = {}): Promise<GenerationOutput> {

@@ -5,6 +5,7 @@ import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error
 import { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
 import { UnsupportedModelError } from './errors/unsupported-model-error.js';
 import { UnsupportedTaskError } from './errors/unsupported-task-error.js';
+import { Gemma3Pipeline } from './gemma3-pipeline.js';
 import { pipeline, type TextGenerationPipeline } from './pipeline.js';
 import { createTinyModels, type TinyModels } from './test-utils/tiny-models.js';
 
@@ -62,6 +63,18 @@ describe('text-generation on tiny-text (random weights, real tokenizer)', { time
       doSample: false,
     });
     expect(out.tokenIds).toEqual(direct.newTokens[0]);
+  });
+
+  test('the pipeline is a function: generator(input, options) is generator.run(input, options)', async () => {
+    expect(typeof generator).toBe('function');
+    expect(generator).toBeInstanceOf(Gemma3Pipeline);
+    expect(generator.task).toBe('text-generation');
+    const called = await generator('Hello', { maxNewTokens: 5, temperature: 0 });
+    const run = await generator.run('Hello', { maxNewTokens: 5, temperature: 0 });
+    expect(called.tokenIds).toEqual(run.tokenIds);
+    expect(called.text).toBe(run.text);
+    const detached = generator.run.bind(generator);
+    expect((await detached('Hello', { maxNewTokens: 5, temperature: 0 })).tokenIds).toEqual(run.tokenIds);
   });
 
   test('chat messages use the chat template and come back with the answer appended', async () => {
