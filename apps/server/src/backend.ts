@@ -53,5 +53,10 @@ export interface ChatBackend {
     sampling: BackendSampling,
     callbacks: BackendCallbacks,
   ): Promise<BackendResult>;
+  /**
+   * Cache figures for /metrics, each rendered as `gemma3_<key>`: keys ending in `_total` are counters
+   * (e.g. `image_cache_hits_total`), the others gauges (e.g. `image_cache_bytes`). Optional.
+   */
+  cacheStats?(): Record<string, number>;
   dispose?(): Promise<void>;
 }

@@ -102,7 +102,11 @@ export class ServerMetrics {
     'Time a generation held its slot.',
   );
 
-  constructor(private readonly gauges: () => { queued: number; running: number; ready: number }) {}
+  constructor(
+    private readonly gauges: () => { queued: number; running: number; ready: number },
+    /** The backend's `cacheStats()`, when it has one. */
+    private readonly cacheStats: () => Record<string, number> | undefined = () => undefined,
+  ) {}
 
   render(): string {
     const g = this.gauges();
@@ -118,10 +122,27 @@ export class ServerMetrics {
       gauge('gemma3_queue_depth', 'Requests waiting for a generation slot.', g.queued),
       gauge('gemma3_active_generations', 'Generations running now.', g.running),
       gauge('gemma3_model_ready', '1 when the model is loaded and serving.', g.ready),
+      ...renderCacheStats(this.cacheStats() ?? {}),
       this.requestSeconds.render(),
       this.queueSeconds.render(),
       this.firstTokenSeconds.render(),
       this.generationSeconds.render(),
     ].join('\n')}\n`;
   }
+}
+
+/**
+ * `{ image_cache_hits_total: 3, image_cache_bytes: 1024 }` as `gemma3_image_cache_hits_total` (a counter:
+ * the key ends in `_total`) and `gemma3_image_cache_bytes` (a gauge). Keys that are not metric names
+ * and values that are not finite are left out.
+ */
+export function renderCacheStats(stats: Record<string, number>): string[] {
+  return Object.entries(stats)
+    .filter(([key, value]) => /^[a-z][a-z0-9_]*$/.test(key) && Number.isFinite(value))
+    .map(([key, value]) => {
+      const name = `gemma3_${key}`;
+      const counter = key.endsWith('_total');
+      const what = (counter ? key.slice(0, -'_total'.length) : key).replace(/_/g, ' ');
+      return `# HELP ${name} ${what} (from the model backend).\n# TYPE ${name} ${counter ? 'counter' : 'gauge'}\n${name} ${value}`;
+    });
 }

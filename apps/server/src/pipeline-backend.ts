@@ -114,6 +114,21 @@ export class PipelineBackend implements ChatBackend {
     };
   }
 
+  /** The image feature cache of a multimodal model (its hits, misses, evictions, entries, bytes). */
+  cacheStats(): Record<string, number> {
+    const model = this.pipeline.model;
+    if (!('imageCacheStats' in model)) return {};
+    const s = model.imageCacheStats();
+    return {
+      image_cache_hits_total: s.hits,
+      image_cache_misses_total: s.misses,
+      image_cache_evictions_total: s.evictions,
+      image_cache_entries: s.entries,
+      image_cache_bytes: s.bytes,
+      image_cache_max_bytes: s.maxBytes,
+    };
+  }
+
   async dispose(): Promise<void> {
     await this.pipeline.dispose();
   }

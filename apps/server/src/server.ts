@@ -81,11 +81,14 @@ export class Gemma3Server {
     };
     this.apiKeyDigest = options.apiKey === undefined ? undefined : digest(options.apiKey);
     this.queue = new GenerationQueue(options.concurrency ?? 1, options.maxQueue ?? 16);
-    this.metrics = new ServerMetrics(() => ({
-      queued: this.queue.queued,
-      running: this.queue.running,
-      ready: this.state === 'ready' ? 1 : 0,
-    }));
+    this.metrics = new ServerMetrics(
+      () => ({
+        queued: this.queue.queued,
+        running: this.queue.running,
+        ready: this.state === 'ready' ? 1 : 0,
+      }),
+      () => this.backend?.cacheStats?.(),
+    );
     this.http = createServer(
       {
         requestTimeout: this.options.bodyTimeoutMs + 5_000,

@@ -37,7 +37,14 @@ export type { MultimodalLoadOptions } from './model/load-multimodal.js';
 export { loadMultimodalConfig } from './model/load-multimodal-config.js';
 export type { MultimodalPrefillInputs } from './model/multimodal-generation-session.js';
 export type { MultimodalForwardInputs } from './model/multimodal-step.js';
-export { ImageEmbeddingCache, pixelKey } from './vision/image-embedding-cache.js';
+export {
+  DEFAULT_IMAGE_CACHE_BYTES,
+  DEFAULT_IMAGE_CACHE_ENTRIES,
+  type ImageCacheStats,
+  ImageEmbeddingCache,
+  type ImageEmbeddingCacheOptions,
+  pixelKey,
+} from './vision/image-embedding-cache.js';
 export {
   type LoadedVisionEncoder,
   loadVisionEncoder,

@@ -47,6 +47,8 @@ export const AutoModel = {
       return Gemma3ForConditionalGeneration.fromPretrained(dir, {
         ...loadOptions(options),
         ...(visionWeightOps === undefined ? {} : { visionWeightOps }),
+        ...(options.imageCacheSize === undefined ? {} : { imageCacheSize: options.imageCacheSize }),
+        ...(options.imageCacheBytes === undefined ? {} : { imageCacheBytes: options.imageCacheBytes }),
       });
     }
     return Gemma3ForCausalLM.fromPretrained(dir, loadOptions(options));

@@ -31,6 +31,13 @@ export interface LoadModelOptions {
   progress?: boolean;
   /** onnxruntime CPU options (threads, spinning, ...). */
   session?: SessionConfig;
+  /**
+   * Multimodal models: images whose projected features are kept for later requests (LRU by pixel hash;
+   * default 32; 0 disables), and the bytes they may hold (default 64 MiB; a 4B image's features are
+   * 256 x 2560 float32, 2.5 MiB). Its hits, misses and evictions: the model's `imageCacheStats()`.
+   */
+  imageCacheSize?: number;
+  imageCacheBytes?: number;
   /** `fp32` (default, alias `float32`), `q8` or `q4`. Anything else is an InvalidPipelineInputError. */
   dtype?: PipelineDtype;
   /**

@@ -11,6 +11,7 @@ import type { ort } from '@gemma3/onnx';
 import type { KvCache } from '@gemma3/text-model';
 import { MultimodalInputError } from '../errors/multimodal-input-error.js';
 import type { Rows } from '../inputs/rows.js';
+import type { ImageCacheStats } from '../vision/image-embedding-cache.js';
 import type { PixelValues, VisionEncoder } from '../vision/vision-encoder.js';
 import { type LoadedMultimodal, loadMultimodal, type MultimodalLoadOptions } from './load-multimodal.js';
 import {
@@ -72,6 +73,11 @@ export class Gemma3ForConditionalGeneration
 
   get details(): LoadedMultimodal['details'] {
     return this.loaded.details;
+  }
+
+  /** Hits, misses and evictions of the image feature cache, and what it holds (entries, bytes). */
+  imageCacheStats(): ImageCacheStats {
+    return this.loaded.encoder.cache.stats();
   }
 
   get vocabSize(): number {

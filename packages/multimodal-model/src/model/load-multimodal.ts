@@ -20,6 +20,8 @@ export interface MultimodalLoadOptions {
   visionAttention?: VisionAttentionKind;
   /** Image embeddings kept for reuse across requests (LRU, keyed by the pixels' sha256). Default 32; 0 disables. */
   imageCacheSize?: number;
+  /** Bytes of image features kept for reuse at most (a 4B image's are 256 x 2560 float32, 2.5 MiB). Default 64 MiB; 0 disables. */
+  imageCacheBytes?: number;
   /**
    * How the text decoder's large matrices are built (default float32): e.g. `createQuantizedWeightOps({
    * dtype: 'q4' })` of @gemma3/quantization. When it carries a `vision` field (VisionWeightOps), that
@@ -68,6 +70,7 @@ export async function loadMultimodal(
     ...(options.progress === undefined ? {} : { progress: options.progress }),
     ...(options.visionAttention === undefined ? {} : { attention: options.visionAttention }),
     ...(options.imageCacheSize === undefined ? {} : { imageCacheSize: options.imageCacheSize }),
+    ...(options.imageCacheBytes === undefined ? {} : { imageCacheBytes: options.imageCacheBytes }),
     ...((options.visionSession ?? options.session) === undefined
       ? {}
       : { session: (options.visionSession ?? options.session)! }),

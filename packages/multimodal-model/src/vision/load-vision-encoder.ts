@@ -31,6 +31,8 @@ export interface VisionLoadOptions {
   attention?: VisionGraphOptions['attention'];
   /** Images whose features are kept for reuse (LRU; default 32; 0 disables). */
   imageCacheSize?: number;
+  /** Bytes of image features kept for reuse at most (LRU; default 64 MiB; 0 disables). */
+  imageCacheBytes?: number;
   /**
    * How the vision tower's and projector's matrices are built (default float32), e.g.
    * `createVisionWeightOps({ dtype: 'q4' })` of @gemma3/quantization; its `cacheKey` keeps builds apart.
@@ -107,6 +109,10 @@ export async function loadVisionEncoder(
   const sessionStart = performance.now();
   const modelPath = join(built.dir, 'model.onnx');
   const session = await OnnxSession.create(modelPath, options.session);
-  const encoder = new VisionEncoder(session, config, new ImageEmbeddingCache(options.imageCacheSize ?? 32));
+  const cache = new ImageEmbeddingCache({
+    ...(options.imageCacheSize === undefined ? {} : { maxEntries: options.imageCacheSize }),
+    ...(options.imageCacheBytes === undefined ? {} : { maxBytes: options.imageCacheBytes }),
+  });
+  const encoder = new VisionEncoder(session, config, cache);
   return { encoder, modelPath, cacheHit: built.hit, buildMs, sessionMs: performance.now() - sessionStart };
 }
