@@ -18,3 +18,16 @@ describe('gemma3 serve arguments', () => {
     expect(() => parseServeArgs(['--model', '/m', '--dtype', 'int3'], {})).toThrow(/fp32, float32, q8, q4/);
   });
 });
+
+describe('--served-by', () => {
+  test('names the replica in ServeOptions; absent by default', () => {
+    expect(parseServeArgs(['--model', '/m', '--served-by', 'replica-1'], {}).servedBy).toBe('replica-1');
+    expect(parseServeArgs(['--model', '/m'], {}).servedBy).toBeUndefined();
+  });
+
+  test('a value that is not a plain header token is a usage error', () => {
+    for (const bad of ['', 'a b', 'x\r\ny', 'é', 'x'.repeat(65)]) {
+      expect(() => parseServeArgs(['--model', '/m', '--served-by', bad], {})).toThrow(/--served-by/);
+    }
+  });
+});

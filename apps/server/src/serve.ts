@@ -37,6 +37,7 @@ Serves a Gemma 3 model over an OpenAI-compatible HTTP API, with a web chat page 
   --remote-image-timeout-ms N  time limit of a remote image fetch (default 10000)
   --shutdown-timeout-ms N    on SIGTERM, time running requests get before they are aborted (default 10000)
   --cache-dir DIR            folder of built ONNX graphs
+  --served-by NAME           send "X-Served-By: NAME" on every response (names a replica behind nginx)
 `;
 
 export const SERVE_ARGS = {
@@ -55,6 +56,7 @@ export const SERVE_ARGS = {
   'remote-image-timeout-ms': { type: 'string' },
   'shutdown-timeout-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
+  'served-by': { type: 'string' },
 } as const;
 
 /** Thrown for a malformed command line (the caller prints it with the usage, exit 2). */
@@ -115,6 +117,15 @@ export function serveOptionsFromValues(
   }
   const cacheDir = text('cache-dir');
   if (cacheDir !== undefined) options.cacheDir = cacheDir;
+  const servedBy = text('served-by');
+  if (servedBy !== undefined) {
+    // A header value: printable ASCII without separators that could split it.
+    if (!/^[\x21-\x7e]{1,64}$/.test(servedBy))
+      throw new ServeUsageError(
+        `--served-by must be 1-64 printable ASCII characters without spaces, got ${JSON.stringify(servedBy)}`,
+      );
+    options.servedBy = servedBy;
+  }
   return options;
 }
 

@@ -39,6 +39,8 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Where internal errors and lifecycle lines go. Default: stderr. */
   log?: (line: string) => void;
+  /** Sent as `X-Served-By` on every response: names this replica behind a load balancer. Default: none. */
+  servedBy?: string;
 }
 
 type State = 'loading' | 'ready' | 'failed' | 'closing';
@@ -60,6 +62,7 @@ export class Gemma3Server {
   private readonly inFlight = new Set<{ controller: AbortController; done: Promise<void> }>();
   private readonly apiKeyDigest: Buffer | undefined;
   private readonly log: (line: string) => void;
+  private readonly servedBy: string | undefined;
   private readonly options: Required<
     Pick<
       ServerOptions,
@@ -71,6 +74,7 @@ export class Gemma3Server {
 
   constructor(options: ServerOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.servedBy = options.servedBy;
     this.options = {
       maxBodyBytes: options.maxBodyBytes ?? 20 * 1024 * 1024,
       bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
@@ -150,22 +154,24 @@ export class Gemma3Server {
   }
 
   /**
-   * Graceful stop: no new connections or requests (503), queued requests get 503, running ones may
-   * finish for `graceMs`; after that they are aborted (streams get an error event and [DONE]).
-   * Then the connections are closed and the backend disposed.
+   * Graceful stop (drain): new requests get 503 (`shutting_down`, `Connection: close`) and /health
+   * answers 503 `closing`, so a load balancer sends new traffic elsewhere; queued requests get 503,
+   * running ones may finish for `graceMs`; after that they are aborted (streams get an error event and
+   * [DONE]). The port stays open while they run, then the connections are closed and the backend disposed.
    */
   async close(graceMs = 10_000): Promise<void> {
     if (this.state === 'closing') return;
     this.state = 'closing';
-    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.queue.close();
     this.http.closeIdleConnections();
-    const all = () => Promise.all([...this.inFlight].map((f) => f.done));
+    const running = [...this.inFlight];
+    const all = () => Promise.all(running.map((f) => f.done));
     const graceful = await Promise.race([all().then(() => true), delay(graceMs).then(() => false)]);
     if (!graceful) {
-      for (const f of this.inFlight) f.controller.abort('shutdown' satisfies StopReason);
+      for (const f of running) f.controller.abort('shutdown' satisfies StopReason);
       await Promise.race([all(), delay(2_000)]);
     }
+    const stopped = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await stopped;
     await this.backend?.dispose?.();
@@ -173,6 +179,7 @@ export class Gemma3Server {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    if (this.servedBy !== undefined) res.setHeader('x-served-by', this.servedBy);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routeName(path);
     res.on('finish', () => {
