@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gemma3Error } from '@gemma3/errors';
+import { ContinueFinalMessageError } from '@gemma3/tokenizer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ImageCountMismatchError } from './errors/image-count-mismatch-error.js';
 import { ImageTokensTruncatedError } from './errors/image-tokens-truncated-error.js';
 import { InvalidProcessorInputError } from './errors/invalid-processor-input-error.js';
 import { PromptTooLongError } from './errors/prompt-too-long-error.js';
 import { Gemma3Processor } from './gemma3-processor.js';
-import { IMAGES, makeProcessorDir } from './test-utils/processor-dir.js';
+import { FIXTURES, IMAGES, makeProcessorDir } from './test-utils/processor-dir.js';
 
 const BOS = 2;
 const BOI = 255999;
@@ -16,6 +17,9 @@ const EOI = 256000;
 const IMAGE = 262144;
 const PAD = 0;
 const photo = join(IMAGES, 'photo.png');
+const chatFixture = JSON.parse(
+  readFileSync(join(FIXTURES, '..', '..', 'tokenizer', 'fixtures', 'chat.json'), 'utf8'),
+) as { cases: { name: string; text: string }[] };
 
 let dir: string;
 let processor: Gemma3Processor;
@@ -141,6 +145,36 @@ describe('Gemma3Processor', () => {
     expect(decoded).toBe(
       `<bos>Here is the original image ${seq} and here are some crops to help you see better ${[seq, seq, seq].join(' ')}`,
     );
+  });
+
+  test('continueFinalMessage leaves the final message open, as the reference renders it', async () => {
+    // The reference's rendering of this conversation is packages/tokenizer/fixtures/chat.json,
+    // case continue/system-image-multi-turn (transformers' continue_final_message=True).
+    const reference = chatFixture.cases.find((c) => c.name === 'continue/system-image-multi-turn')!;
+    const conversation = [
+      { role: 'system', content: 'Answer in French.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'image' as const, path: photo },
+          { type: 'text' as const, text: 'What is this?' },
+        ],
+      },
+      { role: 'assistant', content: "C'est" },
+    ];
+    expect(reference.text.endsWith("<start_of_turn>model\nC'est")).toBe(true);
+    const text = await small.applyChatTemplate(conversation, { tokenize: false, continueFinalMessage: true });
+    expect(text).toBe(reference.text);
+    const out = await small.applyChatTemplate(conversation, {
+      continueFinalMessage: true,
+      size: { height: 28, width: 28 },
+    });
+    const decoded = small.tokenizer.decode(out.inputIds[0]!);
+    expect(decoded.endsWith("<end_of_turn>\n<start_of_turn>model\nC'est")).toBe(true);
+    expect(out.pixelValues?.dims[0]).toBe(1);
+    await expect(
+      small.applyChatTemplate(conversation, { continueFinalMessage: true, addGenerationPrompt: true }),
+    ).rejects.toBeInstanceOf(ContinueFinalMessageError);
   });
 
   test('bad arguments get typed errors', async () => {

@@ -42,6 +42,8 @@ export interface ProcessOptions extends LengthOptions, Omit<PreprocessOptions, '
 
 export interface ChatTemplateCallOptions extends ProcessOptions {
   readonly addGenerationPrompt?: boolean;
+  /** Leave the final message open for the model to continue (the tokenizer's option; not with addGenerationPrompt). */
+  readonly continueFinalMessage?: boolean;
   /** Default true: tokenize and process images. False: return the rendered prompt text. */
   readonly tokenize?: boolean;
   /** Overrides the processor's chat template. */
@@ -195,7 +197,14 @@ export class Gemma3Processor {
   ): Promise<ProcessorOutput | string | string[]> {
     const batched = Array.isArray(messages[0]);
     const conversations = (batched ? messages : [messages]) as readonly (readonly ProcessorChatMessage[])[];
-    const { addGenerationPrompt, tokenize = true, chatTemplate, templateLimits, ...processOptions } = options;
+    const {
+      addGenerationPrompt,
+      continueFinalMessage,
+      tokenize = true,
+      chatTemplate,
+      templateLimits,
+      ...processOptions
+    } = options;
     const rendered: string[] = [];
     const images: ImageInput[][] = [];
     conversations.forEach((conversation, c) => {
@@ -204,6 +213,7 @@ export class Gemma3Processor {
       rendered.push(
         this.tokenizer.applyChatTemplate(stripped, {
           addGenerationPrompt,
+          ...(continueFinalMessage === undefined ? {} : { continueFinalMessage }),
           ...((chatTemplate ?? this.chatTemplate)
             ? { chatTemplate: (chatTemplate ?? this.chatTemplate)! }
             : {}),

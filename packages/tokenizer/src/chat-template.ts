@@ -3,9 +3,11 @@ import {
   Interpreter as JinjaInterpreter,
   Template,
 } from '@huggingface/jinja';
+import { cutAtTag, tagFinalMessage } from './continue-final-message.js';
 import { ChatTemplateExceptionError } from './errors/chat-template-exception-error.js';
 import { ChatTemplateLimitError } from './errors/chat-template-limit-error.js';
 import { ChatTemplateRenderError } from './errors/chat-template-render-error.js';
+import { ContinueFinalMessageError } from './errors/continue-final-message-error.js';
 
 export type ChatContentItem = { type: 'text'; text: string } | { type: 'image'; [key: string]: unknown };
 
@@ -29,6 +31,12 @@ export interface ChatTemplateLimits {
 export interface ChatTemplateOptions {
   /** Append the prompt for the model's turn (`<start_of_turn>model\n`). Default false. */
   addGenerationPrompt?: boolean;
+  /**
+   * Leave the final message open (no `<end_of_turn>`, no generation prompt) so the model continues it,
+   * as transformers' `continue_final_message=True`: prefill the start of an answer (e.g. `{`). Its
+   * trailing spaces go when the template trims them. Not with `addGenerationPrompt`. Default false.
+   */
+  continueFinalMessage?: boolean;
   /** Return ids (the rendered prompt encoded without adding another `<bos>`) instead of text. */
   tokenize?: boolean;
   /** Use this template instead of tokenizer_config's (a template is data from a file, never from a request). */
@@ -140,6 +148,12 @@ export function renderChatTemplate(
       throw new ChatTemplateRenderError({ reason: `messages[${i}] must be an object with a string role` });
     }
   });
+  const continueFinal = options.continueFinalMessage ?? false;
+  if (continueFinal && options.addGenerationPrompt) {
+    throw new ContinueFinalMessageError({
+      reason: 'not with addGenerationPrompt (continue the final message, or prompt a new model turn)',
+    });
+  }
   const limits = { ...defaultLimits, ...options.limits };
   const template = parseTemplate(source);
 
@@ -163,18 +177,19 @@ export function renderChatTemplate(
       if (typeof content === 'string') env.set(key, content);
     }
   }
-  env.set('messages', messages);
+  env.set('messages', continueFinal ? tagFinalMessage(messages) : messages);
   env.set('add_generation_prompt', options.addGenerationPrompt ?? false);
 
+  let rendered: string;
   try {
-    const result = new BoundedInterpreter(env, limits).run(template.parsed);
-    return String(result.value);
+    rendered = String(new BoundedInterpreter(env, limits).run(template.parsed).value);
   } catch (error) {
     if (error instanceof TemplateRaise)
       throw new ChatTemplateExceptionError({ templateMessage: error.message });
     if (error instanceof ChatTemplateLimitError) throw error;
     throw new ChatTemplateRenderError({ reason: (error as Error)?.message ?? String(error), cause: error });
   }
+  return continueFinal ? cutAtTag(rendered) : rendered;
 }
 
 function boundedRange(start: number, stop: number | undefined, step: number, maxLength: number): number[] {

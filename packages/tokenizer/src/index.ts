@@ -9,6 +9,7 @@ export type {
 export { ChatTemplateExceptionError } from './errors/chat-template-exception-error.js';
 export { ChatTemplateLimitError } from './errors/chat-template-limit-error.js';
 export { ChatTemplateRenderError } from './errors/chat-template-render-error.js';
+export { ContinueFinalMessageError } from './errors/continue-final-message-error.js';
 export { InvalidEncodeOptionError } from './errors/invalid-encode-option-error.js';
 export { InvalidTextError } from './errors/invalid-text-error.js';
 export { InvalidTokenIdError } from './errors/invalid-token-id-error.js';

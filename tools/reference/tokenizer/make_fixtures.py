@@ -249,6 +249,45 @@ def chat_cases():
     }
 
 
+def continue_cases():
+    """continue_final_message=True: the last message is left open (no <end_of_turn>) for the model to go on."""
+    img = {"type": "image"}
+    user = {"role": "user", "content": "Give me a JSON object."}
+    return {
+        "continue/assistant-string": {"messages": [user, {"role": "assistant", "content": "{"}]},
+        "continue/trailing-space-trimmed": {"messages": [user, {"role": "assistant", "content": "Sure, here it is: "}]},
+        "continue/leading-space": {"messages": [user, {"role": "assistant", "content": "  Well"}]},
+        "continue/list-content": {
+            "messages": [user, {"role": "assistant", "content": [{"type": "text", "text": "The answer is"}]}],
+        },
+        "continue/last-text-block": {
+            "messages": [user, {"role": "assistant", "content": [{"type": "text", "text": "First."}, {"type": "text", "text": " Second"}]}],
+        },
+        "continue/system-image-multi-turn": {
+            "messages": [
+                {"role": "system", "content": "Answer in French."},
+                {"role": "user", "content": [img, {"type": "text", "text": "What is this?"}]},
+                {"role": "assistant", "content": "C'est"},
+            ],
+        },
+        "continue/empty-assistant": {"messages": [user, {"role": "assistant", "content": ""}]},
+        "continue/message-repeated-earlier": {
+            "messages": [
+                {"role": "user", "content": "ok"},
+                {"role": "assistant", "content": "ok"},
+                {"role": "user", "content": "again"},
+                {"role": "assistant", "content": "ok"},
+            ],
+        },
+        "continue/user-last": {"messages": [user]},
+        "continue/no-text-to-continue": {"messages": [user, {"role": "assistant", "content": [img]}]},
+        "continue/with-generation-prompt": {
+            "messages": [user, {"role": "assistant", "content": "{"}],
+            "add_generation_prompt": True,
+        },
+    }
+
+
 # ---------------------------------------------------------------- small synthetic tokenizers
 def synthetic_tokenizers():
     """Tiny tokenizer.json files exercising what Gemma 3 does not use: unk fusing without byte fallback,
@@ -376,6 +415,21 @@ def main():
                 entry["hfIds"] = list(toks)
             except Exception as e:  # noqa: BLE001  (TemplateError from raise_exception)
                 entry["error"] = str(e)
+            chats.append(entry)
+        for name, case in continue_cases().items():
+            add_generation_prompt = case.get("add_generation_prompt", False)
+            entry = {"name": name, "messages": case["messages"], "addGenerationPrompt": add_generation_prompt, "continueFinalMessage": True}
+            options = {"add_generation_prompt": add_generation_prompt, "continue_final_message": True}
+            try:
+                text = hf.apply_chat_template(case["messages"], tokenize=False, **options)
+                entry["text"] = text
+                entry["ids"] = tok.encode(text, add_special_tokens=False).ids
+                toks = hf.apply_chat_template(case["messages"], tokenize=True, **options)
+                if hasattr(toks, "keys"):
+                    toks = toks["input_ids"]
+                entry["hfIds"] = list(toks)
+            except ValueError as e:  # incompatible options, nothing to continue
+                entry["valueError"] = str(e)
             chats.append(entry)
         special = {
             "bos": hf.bos_token_id,
