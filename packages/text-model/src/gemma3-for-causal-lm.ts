@@ -5,11 +5,24 @@ import {
   type GenerateResult,
   type GenerationSession,
   generate,
+  type SequenceBatch,
+  type SequenceBatchModel,
+  type SequencePrefill,
+  type SequencePrefillResult,
+  type SequenceState,
   type SessionOptions,
 } from '@gemma3/generation';
 import type { ort } from '@gemma3/onnx';
 import { type CacheKind, KvCache } from './cache/kv-cache.js';
 import type { DecoderRunner } from './runtime/decoder-runner.js';
+import {
+  DEFAULT_REUSE_SLACK,
+  DecoderSequence,
+  DecoderSequenceBatch,
+  prefillSequence,
+  type SequenceLayout,
+  textSpanStep,
+} from './runtime/decoder-sequences.js';
 import { type ForwardInputs, prepareStep } from './runtime/forward-inputs.js';
 import { type LoadedDecoder, type LoadOptions, loadDecoder } from './runtime/load-decoder.js';
 import { TextGenerationSession } from './runtime/text-generation-session.js';
@@ -37,7 +50,13 @@ export interface CreateCacheOptions {
 }
 
 /** Gemma 3 text decoder with its LM head, on onnxruntime-node. */
-export class Gemma3ForCausalLM implements CausalLanguageModel {
+export class Gemma3ForCausalLM implements CausalLanguageModel, SequenceBatchModel {
+  /**
+   * Sliding-layer slots sequences keep beyond the window (`SequenceLayout.slidingSlack`): how far
+   * back from a cached sequence's end a new prompt may diverge and still reuse it exactly.
+   */
+  reuseSlack = DEFAULT_REUSE_SLACK;
+
   private constructor(
     private readonly runner: DecoderRunner,
     /** Loading details: the built model file, whether it came from the cache, timings. */
@@ -95,6 +114,42 @@ export class Gemma3ForCausalLM implements CausalLanguageModel {
 
   async startSession(options: SessionOptions): Promise<GenerationSession> {
     return new TextGenerationSession(this.runner, options);
+  }
+
+  /** The KV layout of the sequences `ContinuousBatcher` runs (prefix reuse keeps `slidingSlack` more slots). */
+  get sequenceLayout(): SequenceLayout {
+    const c = this.loaded.config;
+    return {
+      layerTypes: c.layer_types,
+      kvHeads: c.num_key_value_heads,
+      headDim: c.head_dim,
+      slidingWindow: c.sliding_window,
+      slidingSlack: this.reuseSlack,
+    };
+  }
+
+  /** Text prompts are matched token by token. */
+  promptKeys(inputIds: readonly number[]): readonly number[] {
+    return inputIds;
+  }
+
+  alignPrefix(_inputIds: readonly number[], _extra: undefined, length: number): number {
+    return length;
+  }
+
+  newSequence(): SequenceState {
+    return new DecoderSequence(
+      this.sequenceLayout,
+      this.createCache({ batchSize: 1, slidingSlack: this.reuseSlack }),
+    );
+  }
+
+  prefill(state: SequenceState, inputs: SequencePrefill<undefined>): Promise<SequencePrefillResult> {
+    return prefillSequence(this.runner, state, inputs, (from, to) => textSpanStep(inputs.inputIds, from, to));
+  }
+
+  startBatch(maxRows: number): SequenceBatch {
+    return new DecoderSequenceBatch(this.runner, this.sequenceLayout, maxRows);
   }
 
   /** `generate()` of @gemma3/generation with this model's generation_config.json as defaults. */

@@ -1,4 +1,7 @@
+export { BatchKvCache, type BatchKvCacheOptions } from './cache/batch-kv-cache.js';
 export { type CacheKind, KvCache, type KvCacheOptions, MASKED } from './cache/kv-cache.js';
+export { type RowKv, rowKvBytes, truncateRow } from './cache/row-kv.js';
+export type { StepCache } from './cache/step-cache.js';
 export {
   checkTextShapes,
   expectedTextShapes,
@@ -27,6 +30,14 @@ export { linear } from './graph/linear.js';
 export { FP32_WEIGHT_OPS, type WeightOps } from './graph/weight-ops.js';
 export { transpose, type WeightSource } from './graph/weight-source.js';
 export { DecoderRunner, type DecoderStep } from './runtime/decoder-runner.js';
+export {
+  DEFAULT_REUSE_SLACK,
+  DecoderSequence,
+  DecoderSequenceBatch,
+  prefillSequence,
+  type SequenceLayout,
+  textSpanStep,
+} from './runtime/decoder-sequences.js';
 export type { ForwardInputs, Rows } from './runtime/forward-inputs.js';
 export {
   type BuiltDecoder,

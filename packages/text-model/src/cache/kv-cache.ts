@@ -1,6 +1,7 @@
 import type { LayerType } from '@gemma3/config';
 import { CacheCapacityError } from '../errors/cache-capacity-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { RowKv } from './row-kv.js';
 
 export type CacheKind = 'dynamic' | 'static';
 
@@ -102,18 +103,12 @@ export class KvCache {
     if (!Number.isInteger(length) || length < 0 || length > this.length) {
       throw new InvalidInputError('length', `must be an integer in [0, ${this.length}], got ${length}`);
     }
-    const sliding = this.tables.sliding_attention;
-    if (sliding.ring && this.options.layerTypes.includes('sliding_attention')) {
-      const needed = Math.max(0, length - (this.options.slidingWindow - 1));
-      const held = new Set(sliding.positions);
-      for (let p = needed; p < length; p++) {
-        if (!held.has(p)) {
-          throw new InvalidInputError(
-            'length',
-            `position ${p} was overwritten in the sliding-layer ring; create the cache with a larger slidingSlack`,
-          );
-        }
-      }
+    const lost = this.firstLostPosition(length);
+    if (lost !== undefined) {
+      throw new InvalidInputError(
+        'length',
+        `position ${lost} was overwritten in the sliding-layer ring; create the cache with a larger slidingSlack`,
+      );
     }
     for (const table of Object.values(this.tables)) {
       table.positions.forEach((p, slot) => {
@@ -126,6 +121,143 @@ export class KvCache {
       this.realTokens[b] = real;
     }
     this.length = length;
+  }
+
+  /**
+   * Whether `truncate(length)` keeps everything later queries need: on sliding layers the window
+   * before `length` must still be in the ring (a ring overwrites the oldest positions).
+   */
+  canTruncate(length: number): boolean {
+    return (
+      Number.isInteger(length) &&
+      length >= 0 &&
+      length <= this.length &&
+      this.firstLostPosition(length) === undefined
+    );
+  }
+
+  /** The first position a query after `length` needs that the sliding ring no longer holds. */
+  private firstLostPosition(length: number): number | undefined {
+    const sliding = this.tables.sliding_attention;
+    if (!sliding.ring || !this.options.layerTypes.includes('sliding_attention')) return undefined;
+    const needed = Math.max(0, length - (this.options.slidingWindow - 1));
+    const held = new Set(sliding.positions);
+    for (let p = needed; p < length; p++) if (!held.has(p)) return p;
+    return undefined;
+  }
+
+  /** Bytes of the key and value buffers (what the cache costs in memory). */
+  get bytes(): number {
+    let floats = 0;
+    for (const k of this.keys) floats += k.length;
+    for (const v of this.values) floats += v.length;
+    return floats * 4;
+  }
+
+  /**
+   * The held keys and values of a one-row cache without padding, packed (a copy): to move the row
+   * into a batch, keep it in a prefix cache, or clone it (`KvCache.fromRow`).
+   */
+  exportRow(): RowKv {
+    if (this.batchSize !== 1) {
+      throw new InvalidInputError('cache', `exportRow needs a one-row cache, this one has ${this.batchSize}`);
+    }
+    for (let p = 0; p < this.length; p++) {
+      if (!this.mask[p])
+        throw new InvalidInputError('cache', `position ${p} is padding; exportRow needs none`);
+    }
+    const { kvHeads, headDim: d, layerTypes } = this.options;
+    const held = {} as Record<LayerType, { positions: Int32Array; slots: Int32Array }>;
+    for (const kind of ['full_attention', 'sliding_attention'] as const) {
+      const table = this.tables[kind];
+      const slots = [...table.positions.keys()].filter((s) => table.positions[s]! >= 0);
+      slots.sort((a, b) => table.positions[a]! - table.positions[b]!);
+      held[kind] = {
+        slots: Int32Array.from(slots),
+        positions: Int32Array.from(slots, (s) => table.positions[s]!),
+      };
+    }
+    const pack = (store: Float32Array[]) =>
+      layerTypes.map((kind, i) => {
+        const { slots } = held[kind];
+        const c = this.tables[kind].capacity;
+        const out = new Float32Array(kvHeads * slots.length * d);
+        for (let h = 0; h < kvHeads; h++) {
+          slots.forEach((slot, j) => {
+            const src = (h * c + slot) * d;
+            out.set(store[i]!.subarray(src, src + d), (h * slots.length + j) * d);
+          });
+        }
+        return out;
+      });
+    return {
+      length: this.length,
+      positions: {
+        full_attention: held.full_attention.positions,
+        sliding_attention: held.sliding_attention.positions,
+      },
+      keys: pack(this.keys),
+      values: pack(this.values),
+    };
+  }
+
+  /**
+   * A dynamic one-row cache holding `row` (as `exportRow` gave it), ready to be extended. The row
+   * must come from a cache with the same layout; its sliding positions must fit this cache's ring.
+   */
+  static fromRow(options: Omit<KvCacheOptions, 'batchSize' | 'kind' | 'maxLength'>, row: RowKv): KvCache {
+    const cache = new KvCache({ ...options, batchSize: 1, kind: 'dynamic' });
+    if (row.keys.length !== options.layerTypes.length || row.values.length !== options.layerTypes.length) {
+      throw new InvalidInputError(
+        'row',
+        `has ${row.keys.length} layers, the cache ${options.layerTypes.length}`,
+      );
+    }
+    cache.grow(row.length);
+    const { kvHeads, headDim: d, layerTypes } = options;
+    const slotsByKind = {} as Record<LayerType, Int32Array>;
+    for (const kind of ['full_attention', 'sliding_attention'] as const) {
+      const table = cache.tables[kind];
+      const positions = row.positions[kind];
+      if (positions.length > table.capacity) {
+        throw new InvalidInputError(
+          'row',
+          `${positions.length} ${kind} positions do not fit ${table.capacity} slots`,
+        );
+      }
+      slotsByKind[kind] = Int32Array.from(positions, (p) => {
+        if (p < 0 || p >= row.length)
+          throw new InvalidInputError('row', `position ${p} outside [0, ${row.length})`);
+        const slot = table.ring ? p % table.capacity : p;
+        table.positions[slot] = p;
+        return slot;
+      });
+    }
+    layerTypes.forEach((kind, i) => {
+      const slots = slotsByKind[kind];
+      const c = cache.tables[kind].capacity;
+      for (const [source, store] of [
+        [row.keys[i]!, cache.keys[i]!],
+        [row.values[i]!, cache.values[i]!],
+      ] as const) {
+        if (source.length !== kvHeads * slots.length * d) {
+          throw new InvalidInputError(
+            `row.${i}`,
+            `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
+          );
+        }
+        for (let h = 0; h < kvHeads; h++) {
+          slots.forEach((slot, j) => {
+            const src = (h * slots.length + j) * d;
+            store.set(source.subarray(src, src + d), (h * c + slot) * d);
+          });
+        }
+      }
+    });
+    cache.mask.fill(1, 0, row.length);
+    cache.realTokens[0] = row.length;
+    cache.length = row.length;
+    return cache;
   }
 
   get layerTypes(): readonly LayerType[] {

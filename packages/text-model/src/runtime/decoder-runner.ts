@@ -1,6 +1,6 @@
 import type { Gemma3TextConfig, LayerType } from '@gemma3/config';
 import { type OnnxSession, type ort, tensor } from '@gemma3/onnx';
-import type { KvCache } from '../cache/kv-cache.js';
+import type { StepCache } from '../cache/step-cache.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { DecoderInputs, type DecoderOutputKind, DecoderOutputs } from '../graph/decoder-io.js';
 
@@ -54,11 +54,20 @@ export class DecoderRunner {
    * prefill graph over the first T - 1 columns (keys/values only), then the main graph over the last
    * (unless a bidirectional group spans that boundary).
    */
-  async step(cache: KvCache, step: DecoderStep): Promise<ort.Tensor> {
+  async step(cache: StepCache, step: DecoderStep): Promise<ort.Tensor> {
     const split = this.prefillSplit(step);
     if (split === undefined) return this.run(this.session, cache, step, true);
     await this.run(this.prefillSession!, cache, split.head, false);
     return this.run(this.session, cache, split.last, true);
+  }
+
+  /**
+   * Runs a step only for its keys and values (a prompt chunk whose logits nobody needs): on the
+   * prefill graph when there is one, as `step` runs every prompt token but the last.
+   */
+  async extend(cache: StepCache, step: DecoderStep): Promise<void> {
+    if (this.prefillSession !== undefined) await this.run(this.prefillSession, cache, step, false);
+    else await this.run(this.session, cache, { ...step, outputPositions: 'last' }, true);
   }
 
   private readonly fixedBySession = new Map<OnnxSession, Record<string, ort.Tensor>>();
@@ -102,7 +111,7 @@ export class DecoderRunner {
 
   private async run(
     session: OnnxSession,
-    cache: KvCache,
+    cache: StepCache,
     step: DecoderStep,
     withOutput: boolean,
   ): Promise<ort.Tensor> {

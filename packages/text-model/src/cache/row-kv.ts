@@ -1,0 +1,63 @@
+import type { LayerType } from '@gemma3/config';
+
+/**
+ * One sequence's keys and values, packed: what moves between a single-row `KvCache` (prefill, the
+ * prefix cache) and a row of a `BatchKvCache` (continuous batching). Only the positions a cache still
+ * holds are here: every position of full layers, the last ring's worth of sliding layers.
+ */
+export interface RowKv {
+  /** Positions seen (0 .. length - 1, no padding). */
+  length: number;
+  /** Per layer kind: the positions held, in the order of the packed rows below. */
+  positions: Record<LayerType, Int32Array>;
+  /** Per layer: [KV, n, D] keys of the positions held by that layer's kind, in `positions` order. */
+  keys: Float32Array[];
+  /** Per layer: [KV, n, D] values, as `keys`. */
+  values: Float32Array[];
+}
+
+/** Bytes of the packed keys and values. */
+export function rowKvBytes(row: RowKv): number {
+  let floats = 0;
+  for (const k of row.keys) floats += k.length;
+  for (const v of row.values) floats += v.length;
+  return floats * 4;
+}
+
+/** The row cut to positions [0, length): what it held before `length`, repacked (a copy). */
+export function truncateRow(
+  row: RowKv,
+  length: number,
+  layout: { layerTypes: readonly LayerType[]; kvHeads: number; headDim: number },
+): RowKv {
+  const { layerTypes, kvHeads, headDim: d } = layout;
+  const kept = {} as Record<LayerType, number[]>;
+  for (const kind of ['full_attention', 'sliding_attention'] as const) {
+    kept[kind] = [];
+    row.positions[kind].forEach((p, j) => {
+      if (p < length) kept[kind].push(j);
+    });
+  }
+  const repack = (store: Float32Array[]) =>
+    layerTypes.map((kind, i) => {
+      const held = row.positions[kind].length;
+      const indexes = kept[kind];
+      const out = new Float32Array(kvHeads * indexes.length * d); // [KV, n, D]
+      for (let h = 0; h < kvHeads; h++) {
+        indexes.forEach((j, k) => {
+          const src = (h * held + j) * d;
+          out.set(store[i]!.subarray(src, src + d), (h * indexes.length + k) * d);
+        });
+      }
+      return out;
+    });
+  return {
+    length: Math.min(length, row.length),
+    positions: {
+      full_attention: Int32Array.from(kept.full_attention, (j) => row.positions.full_attention[j]!),
+      sliding_attention: Int32Array.from(kept.sliding_attention, (j) => row.positions.sliding_attention[j]!),
+    },
+    keys: repack(row.keys),
+    values: repack(row.values),
+  };
+}
