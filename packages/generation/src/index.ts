@@ -1,3 +1,8 @@
+export {
+  type BatcherStats,
+  ContinuousBatcher,
+  type ContinuousBatcherOptions,
+} from './continuous-batcher.js';
 export type { DecodeFunction } from './decode-function.js';
 export { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
 export { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
@@ -20,6 +25,13 @@ export {
   type ResolvedSettings,
   resolveSettings,
 } from './generation-options.js';
+export {
+  commonPrefix,
+  PrefixCache,
+  type PrefixCacheOptions,
+  type PrefixCacheStats,
+  type PrefixMatch,
+} from './prefix-cache.js';
 export { applyMinP } from './processors/min-p.js';
 export { type LogitsProcessing, processLogits } from './processors/process-logits.js';
 export { applyRepetitionPenalty } from './processors/repetition-penalty.js';
@@ -36,6 +48,14 @@ export {
 } from './prompt-lookup.js';
 export { randomSeed, Xoshiro128StarStar } from './random.js';
 export { argmax, sampleToken } from './select-token.js';
+export type { SequenceRequest, SequenceResult } from './sequence-job.js';
+export type {
+  SequenceBatch,
+  SequenceBatchModel,
+  SequencePrefill,
+  SequencePrefillResult,
+  SequenceState,
+} from './sequence-model.js';
 export { StopStringMatcher } from './stop-strings.js';
 export { TextStreamer, type TextStreamerOptions } from './text-streamer.js';
 export type { TokenEvent, TokenStreamer } from './token-streamer.js';

@@ -99,7 +99,9 @@ describe('continuous batching and prefix reuse on tiny-text', () => {
     await new Promise((r) => setTimeout(r, 5));
     pending.push(...PROMPTS.slice(2).map((inputIds) => batcher.submit({ inputIds, ...GREEDY })));
     const results = await Promise.all(pending);
-    results.forEach((r, i) => expect(r.newTokens[0], `request ${i}`).toEqual(expected[i]));
+    results.forEach((r, i) => {
+      expect(r.newTokens[0], `request ${i}`).toEqual(expected[i]);
+    });
     await batcher.close();
   });
 
@@ -160,7 +162,10 @@ describe('continuous batching and prefix reuse on tiny-text', () => {
   test('the prefix cache stays within its byte bound, evicting least recently used states', async () => {
     const one = (model.newSequence() as DecoderSequence).bytes; // empty: no positions yet
     expect(one).toBeGreaterThanOrEqual(0);
-    const batcher = new ContinuousBatcher(model, { maxRows: 1, prefixCache: new PrefixCache({ maxBytes: 0 }) });
+    const batcher = new ContinuousBatcher(model, {
+      maxRows: 1,
+      prefixCache: new PrefixCache({ maxBytes: 0 }),
+    });
     const small = new PrefixCache({ maxBytes: 200_000 });
     const b2 = new ContinuousBatcher(model, { maxRows: 2, prefixCache: small });
     for (const p of PROMPTS) await b2.submit({ inputIds: p, ...GREEDY, maxNewTokens: 3 });
@@ -177,7 +182,9 @@ describe('continuous batching and prefix reuse on tiny-text', () => {
 
   test('bad requests are refused with the generation errors, and do not disturb the batch', async () => {
     const batcher = new ContinuousBatcher(model, { maxRows: 2 });
-    await expect(batcher.submit({ inputIds: [] })).rejects.toMatchObject({ code: 'generation/invalid-prompt' });
+    await expect(batcher.submit({ inputIds: [] })).rejects.toMatchObject({
+      code: 'generation/invalid-prompt',
+    });
     await expect(
       batcher.submit({ inputIds: [2, 3], maxNewTokens: model.maxContextLength }),
     ).rejects.toMatchObject({ code: 'generation/context-length-exceeded' });
