@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import {
+  type ChatCallOptions,
   detectModelKind,
   type Gemma3Pipeline,
   type GenerationCallOptions,
@@ -68,7 +69,12 @@ export class PipelineBackend implements ChatBackend {
           ? m.content
           : m.content.map((p) => ({ type: 'text' as const, text: p.type === 'text' ? p.text : '' })),
     }));
-    return tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, tokenize: true }).length;
+    const continueFinalMessage = endsWithAssistant(input);
+    return tokenizer.applyChatTemplate(messages, {
+      addGenerationPrompt: !continueFinalMessage,
+      continueFinalMessage,
+      tokenize: true,
+    }).length;
   }
 
   async generate(
@@ -76,8 +82,9 @@ export class PipelineBackend implements ChatBackend {
     sampling: BackendSampling,
     callbacks: BackendCallbacks,
   ): Promise<BackendResult> {
-    const options: GenerationCallOptions = {
+    const options: GenerationCallOptions & ChatCallOptions = {
       maxNewTokens: sampling.maxTokens,
+      continueFinalMessage: endsWithAssistant(input),
       signal: callbacks.signal,
       ...(callbacks.onText === undefined ? {} : { onText: callbacks.onText }),
       ...(sampling.temperature === undefined
@@ -132,4 +139,12 @@ export class PipelineBackend implements ChatBackend {
   async dispose(): Promise<void> {
     await this.pipeline.dispose();
   }
+}
+
+/**
+ * A chat whose last message is the assistant's is a prefill: the answer continues that message (no
+ * end of turn, no new model turn), as llama.cpp's server and Ollama do with a trailing assistant message.
+ */
+function endsWithAssistant(input: BackendInput): boolean {
+  return input.kind === 'chat' && input.messages.at(-1)?.role === 'assistant';
 }

@@ -73,6 +73,32 @@ describe('real pipeline backend (tiny checkpoints)', { timeout: 60_000 }, () => 
     expect(out.choices[0]!.message.content).toBe(direct.text);
   });
 
+  test('a trailing assistant message is continued (a prefill): open turn, counted and generated as the pipeline does', async () => {
+    const messages = [
+      { role: 'user' as const, content: 'Give me a JSON object.' },
+      { role: 'assistant' as const, content: '{"name":' },
+    ];
+    const out = await text.client.chat.completions.create({
+      model: 'tiny-text',
+      messages,
+      max_tokens: 5,
+      temperature: 0,
+    });
+    const tokenizer = text.backend.pipeline.tokenizer;
+    const open = tokenizer.applyChatTemplate(messages, { continueFinalMessage: true });
+    expect(open.endsWith('<start_of_turn>model\n{"name":')).toBe(true);
+    expect(out.usage!.prompt_tokens).toBe(tokenizer.encode(open, { addSpecialTokens: false }).length);
+    expect(text.backend.countPromptTokens({ kind: 'chat', messages })).toBe(out.usage!.prompt_tokens);
+    const continued = await text.backend.pipeline.run(messages, {
+      maxNewTokens: 5,
+      temperature: 0,
+      continueFinalMessage: true,
+    });
+    expect(out.choices[0]!.message.content).toBe(continued.text);
+    const closed = tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, tokenize: true });
+    expect(out.usage!.prompt_tokens).toBeLessThan(closed.length); // no <end_of_turn>, no new model turn
+  });
+
   test('streamed text equals the non-streamed text (same seed)', async () => {
     const request = {
       model: 'tiny-text',

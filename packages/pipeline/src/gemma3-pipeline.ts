@@ -6,6 +6,7 @@ import type { Gemma3ForCausalLM } from '@gemma3/text-model';
 import type { ChatMessage, Tokenizer } from '@gemma3/tokenizer';
 import type { TransformersJsCausalLM } from '@gemma3/transformers-js';
 import { Callable } from './callable.js';
+import { appendAnswer, type ChatCallOptions, continuesFinalMessage } from './chat-call-options.js';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 import { fetchRemoteImage, type PipelineImage } from './load-image.js';
 import { isConversation, type PipelineMessage, splitConversation } from './messages.js';
@@ -59,7 +60,7 @@ interface PreparedPrompt {
   images: number;
 }
 
-type CallOptions = GenerationCallOptions & ImageCallOptions;
+type CallOptions = GenerationCallOptions & ImageCallOptions & ChatCallOptions;
 
 /**
  * What `pipeline()` returns: call it with a prompt or messages (`await generator(input, options)`,
@@ -112,6 +113,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       onText: _onText,
       images: _images,
       panAndScan: _panAndScan,
+      continueFinalMessage: _continueFinalMessage,
       ...generation
     } = options;
     const shared = {
@@ -150,7 +152,9 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       },
       seed: result.seed,
     };
-    if (typeof input !== 'string') output.messages = [...input, { role: 'assistant', content: text }];
+    if (typeof input !== 'string') {
+      output.messages = appendAnswer(input, text, continuesFinalMessage(input, options));
+    }
     return output;
   }
 
@@ -169,6 +173,8 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
         );
       }
       const { messages, images } = splitConversation(input);
+      const continueFinalMessage = continuesFinalMessage(input, options);
+      const template = { addGenerationPrompt: !continueFinalMessage, continueFinalMessage };
       if (!this.processor) {
         if (images.length > 0) {
           throw new InvalidPipelineInputError(
@@ -176,7 +182,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
             'text-generation takes no images (use the image-text-to-text task)',
           );
         }
-        const ids = this.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, tokenize: true });
+        const ids = this.tokenizer.applyChatTemplate(messages, { ...template, tokenize: true });
         return { inputIds: [ids], attentionMask: [ids.map(() => 1)], images: 0 };
       }
       const loaded = await this.loadImages(
@@ -196,7 +202,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
             },
       );
       const processed = await this.processor.applyChatTemplate(withImages, {
-        addGenerationPrompt: true,
+        ...template,
         ...(options.panAndScan === undefined ? {} : { doPanAndScan: options.panAndScan }),
       });
       return fromProcessor(processed, loaded.length);

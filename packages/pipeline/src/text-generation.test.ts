@@ -77,6 +77,51 @@ describe('text-generation on tiny-text (random weights, real tokenizer)', { time
     expect((await detached('Hello', { maxNewTokens: 5, temperature: 0 })).tokenIds).toEqual(run.tokenIds);
   });
 
+  test('a trailing assistant message is continued (continueFinalMessage, default for it) and extended', async () => {
+    const messages = [
+      { role: 'user', content: 'Give me a JSON object.' },
+      { role: 'assistant', content: '{"a":' },
+    ];
+    const open = generator.tokenizer.applyChatTemplate(messages, {
+      continueFinalMessage: true,
+      tokenize: true,
+    });
+    expect(generator.tokenizer.decode(open).endsWith('<start_of_turn>model\n{"a":')).toBe(true);
+    const out = await generator(messages, { maxNewTokens: 4, temperature: 0 });
+    expect(out.usage.promptTokens).toBe(open.length);
+    const direct = await generator.model.generate({ inputIds: [open], maxNewTokens: 4, doSample: false });
+    expect(out.tokenIds).toEqual(direct.newTokens[0]);
+    expect(out.messages).toEqual([messages[0], { role: 'assistant', content: `{"a":${out.text}` }]);
+    const explicit = await generator(messages, {
+      maxNewTokens: 4,
+      temperature: 0,
+      continueFinalMessage: true,
+    });
+    expect(explicit.tokenIds).toEqual(out.tokenIds);
+    // false: the assistant turn is closed and a new model turn answers.
+    const closed = await generator(messages, {
+      maxNewTokens: 4,
+      temperature: 0,
+      continueFinalMessage: false,
+    });
+    const closedIds = generator.tokenizer.applyChatTemplate(messages, {
+      addGenerationPrompt: true,
+      tokenize: true,
+    });
+    expect(closed.usage.promptTokens).toBe(closedIds.length);
+    expect(closed.messages?.length).toBe(3);
+    // A list content: the last text item is continued.
+    const listed = await generator(
+      [messages[0]!, { role: 'assistant', content: [{ type: 'text' as const, text: '{"a":' }] }],
+      { maxNewTokens: 4, temperature: 0 },
+    );
+    expect(listed.tokenIds).toEqual(out.tokenIds);
+    expect(listed.messages?.at(-1)).toEqual({
+      role: 'assistant',
+      content: [{ type: 'text', text: `{"a":${out.text}` }],
+    });
+  });
+
   test('chat messages use the chat template and come back with the answer appended', async () => {
     const messages = [
       { role: 'system', content: 'You are a helpful assistant.' },
