@@ -1,3 +1,4 @@
+import { checkConstraints, constrainedPick } from './constrained-pick.js';
 import type { DecodeFunction } from './decode-function.js';
 import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
 import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
@@ -5,6 +6,7 @@ import { ModelOutputError } from './errors/model-output-error.js';
 import { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
 import type { CausalLanguageModel, GenerationSession } from './generation-model.js';
 import { type GenerationConfigLike, type GenerationSettings, resolveSettings } from './generation-options.js';
+import type { LogitsConstraint } from './logits-constraint.js';
 import { processLogits } from './processors/process-logits.js';
 import { preparePromptBatch } from './prompt-batch.js';
 import {
@@ -43,6 +45,11 @@ export interface GenerateOptions<TExtra = undefined> extends GenerationSettings 
    * plain decoding otherwise. Default: on when the config sets prompt_lookup_num_tokens, else off.
    */
   promptLookup?: boolean | PromptLookupOptions;
+  /**
+   * [B] constrained decoding: each row's constraint (or null) masks the tokens that cannot come next,
+   * before the other processors. See `compileJsonSchemaGrammar` and friends.
+   */
+  constraints?: readonly (LogitsConstraint | null | undefined)[];
 }
 
 /** 'stop': eos or a stop string; 'length': maxNewTokens reached; 'abort': the signal fired. */
@@ -135,6 +142,7 @@ export async function generate<TExtra = undefined>(
     });
   }
 
+  checkConstraints(options.constraints, batchSize, settings.eosTokenIds);
   const lookup = resolvePromptLookup(options.promptLookup, generationConfig);
   if (lookup !== undefined && batchSize > 1) {
     throw new InvalidGenerationOptionError({
@@ -198,10 +206,11 @@ export async function generate<TExtra = undefined>(
     } else if (step >= settings.maxNewTokens) finishReasons[row] = 'length';
   };
   /** Processes one row's scores [V] in place and picks the token of step `step`. */
-  const pick = (row: number, scores: Float32Array, step: number): number => {
-    processLogits(scores, settings, seen[row] as Set<number>, step - 1);
-    return settings.doSample ? sampleToken(scores, rng) : argmax(scores);
-  };
+  const pick = (row: number, scores: Float32Array, step: number): number =>
+    constrainedPick(options.constraints?.[row], scores, step, settings, () => {
+      processLogits(scores, settings, seen[row] as Set<number>, step - 1);
+      return settings.doSample ? sampleToken(scores, rng) : argmax(scores);
+    });
   try {
     let logits = await runStep(signal, () =>
       session.prefill({ ...prompt, extra: options.extraInputs as TExtra }),

@@ -1,14 +1,28 @@
 export {
+  compileJsonGrammar,
+  compileJsonSchemaGrammar,
+  compileRegexGrammar,
+  type JsonConstraintOptions,
+} from './constrained/compile.js';
+export { CompiledGrammar, type GrammarLimits } from './constrained/compiled-grammar.js';
+export { GrammarConstraint } from './constrained/grammar-constraint.js';
+export { SUPPORTED_FORMATS } from './constrained/string-formats.js';
+export { TokenVocabulary } from './constrained/token-vocabulary.js';
+export {
   type BatcherStats,
   ContinuousBatcher,
   type ContinuousBatcherOptions,
 } from './continuous-batcher.js';
 export type { DecodeFunction } from './decode-function.js';
+export { ConstraintViolationError } from './errors/constraint-violation-error.js';
 export { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
+export { GrammarTooLargeError } from './errors/grammar-too-large-error.js';
 export { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
+export { InvalidPatternError } from './errors/invalid-pattern-error.js';
 export { InvalidPromptError } from './errors/invalid-prompt-error.js';
 export { ModelOutputError } from './errors/model-output-error.js';
 export { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
+export { UnsupportedSchemaError } from './errors/unsupported-schema-error.js';
 export { type FinishReason, type GenerateOptions, type GenerateResult, generate } from './generate.js';
 export type {
   CacheKind,
@@ -25,6 +39,7 @@ export {
   type ResolvedSettings,
   resolveSettings,
 } from './generation-options.js';
+export type { ConstraintStep, LogitsConstraint } from './logits-constraint.js';
 export {
   commonPrefix,
   PrefixCache,

@@ -1,0 +1,53 @@
+import { CompiledGrammar, type GrammarLimits } from './compiled-grammar.js';
+import { schemaToPattern } from './json-schema-pattern.js';
+import { anyJsonObject, anyJsonValue, jsonDocument } from './json-text.js';
+import { parseRegex } from './regex-parser.js';
+import type { TokenVocabulary } from './token-vocabulary.js';
+
+export interface JsonConstraintOptions extends GrammarLimits {
+  /** Nesting bound for free JSON (the language must be regular). Default 6. */
+  anyJsonDepth?: number;
+  /** Schema nodes nested deeper are refused. Default 32. */
+  maxSchemaDepth?: number;
+}
+
+const DEFAULT_ANY_JSON_DEPTH = 6;
+const DEFAULT_MAX_SCHEMA_DEPTH = 32;
+
+/**
+ * Output = one JSON document (optional leading whitespace, then the value; the end token right after).
+ * `object: true` (OpenAI's json_object) requires an object at the top.
+ */
+export function compileJsonGrammar(
+  vocabulary: TokenVocabulary,
+  options: JsonConstraintOptions & { object?: boolean } = {},
+): CompiledGrammar {
+  const depth = options.anyJsonDepth ?? DEFAULT_ANY_JSON_DEPTH;
+  return new CompiledGrammar(
+    jsonDocument(options.object ? anyJsonObject(depth) : anyJsonValue(depth)),
+    vocabulary,
+    options,
+  );
+}
+
+/** Output = one JSON document valid against `schema` (see schemaToPattern for what is supported). */
+export function compileJsonSchemaGrammar(
+  schema: unknown,
+  vocabulary: TokenVocabulary,
+  options: JsonConstraintOptions = {},
+): CompiledGrammar {
+  const pattern = schemaToPattern(schema, {
+    anyJsonDepth: options.anyJsonDepth ?? DEFAULT_ANY_JSON_DEPTH,
+    maxSchemaDepth: options.maxSchemaDepth ?? DEFAULT_MAX_SCHEMA_DEPTH,
+  });
+  return new CompiledGrammar(jsonDocument(pattern), vocabulary, options);
+}
+
+/** Output = text matching the whole regular expression (see parseRegex for the syntax). */
+export function compileRegexGrammar(
+  source: string,
+  vocabulary: TokenVocabulary,
+  options: GrammarLimits = {},
+): CompiledGrammar {
+  return new CompiledGrammar(parseRegex(source), vocabulary, options);
+}
