@@ -5,10 +5,21 @@ import {
   type GenerateResult,
   type GenerationSession,
   generate,
+  type SequenceBatch,
+  type SequenceBatchModel,
+  type SequencePrefill,
+  type SequencePrefillResult,
+  type SequenceState,
   type SessionOptions,
 } from '@gemma3/generation';
 import type { ort } from '@gemma3/onnx';
-import type { KvCache } from '@gemma3/text-model';
+import {
+  DEFAULT_REUSE_SLACK,
+  DecoderSequence,
+  DecoderSequenceBatch,
+  type KvCache,
+  type SequenceLayout,
+} from '@gemma3/text-model';
 import { MultimodalInputError } from '../errors/multimodal-input-error.js';
 import type { Rows } from '../inputs/rows.js';
 import type { ImageCacheStats } from '../vision/image-embedding-cache.js';
@@ -18,6 +29,7 @@ import {
   MultimodalGenerationSession,
   type MultimodalPrefillInputs,
 } from './multimodal-generation-session.js';
+import { alignToImages, multimodalPromptKeys, prefillMultimodalSequence } from './multimodal-sequences.js';
 import { type MultimodalForwardInputs, newCache, prepareMultimodalStep } from './multimodal-step.js';
 
 export interface ConditionalGenerationForwardInputs extends MultimodalForwardInputs {
@@ -47,8 +59,13 @@ export interface MultimodalGenerateOptions extends Omit<GenerateOptions, 'extraI
  * projector of this package in front of @gemma3/text-model's decoder, with the LM head.
  */
 export class Gemma3ForConditionalGeneration
-  implements CausalLanguageModel<MultimodalPrefillInputs | undefined>
+  implements
+    CausalLanguageModel<MultimodalPrefillInputs | undefined>,
+    SequenceBatchModel<MultimodalPrefillInputs | undefined>
 {
+  /** As Gemma3ForCausalLM's: how far back from a cached sequence's end a new prompt may diverge. */
+  reuseSlack = DEFAULT_REUSE_SLACK;
+
   private constructor(private readonly loaded: LoadedMultimodal) {}
 
   /** Loads a Hugging Face Gemma 3 multimodal folder (released, 4.5x or 5.x tensor names). */
@@ -119,6 +136,59 @@ export class Gemma3ForConditionalGeneration
       this.loaded.encoder,
       options,
     );
+  }
+
+  /** The KV layout of the sequences `ContinuousBatcher` runs. */
+  get sequenceLayout(): SequenceLayout {
+    const c = this.loaded.config.text_config;
+    return {
+      layerTypes: c.layer_types,
+      kvHeads: c.num_key_value_heads,
+      headDim: c.head_dim,
+      slidingWindow: c.sliding_window,
+      slidingSlack: this.reuseSlack,
+    };
+  }
+
+  /** Token ids, with each image's tokens keyed by a hash of its pixels. */
+  promptKeys(inputIds: readonly number[], extra: MultimodalPrefillInputs | undefined): readonly number[] {
+    return multimodalPromptKeys(this.loaded.config, inputIds, extra);
+  }
+
+  alignPrefix(
+    inputIds: readonly number[],
+    _extra: MultimodalPrefillInputs | undefined,
+    length: number,
+  ): number {
+    return alignToImages(this.loaded.config, inputIds, length);
+  }
+
+  newSequence(): SequenceState {
+    return new DecoderSequence(
+      this.sequenceLayout,
+      newCache(this.loaded.config, 1, 'dynamic', undefined, this.reuseSlack),
+    );
+  }
+
+  /**
+   * The next chunk of a prompt (its image soft tokens as `image_token_index`, `extra.pixelValues` the
+   * prompt's images): images already in the sequence are not encoded again.
+   */
+  prefill(
+    state: SequenceState,
+    inputs: SequencePrefill<MultimodalPrefillInputs | undefined>,
+  ): Promise<SequencePrefillResult> {
+    return prefillMultimodalSequence(
+      this.loaded.config,
+      this.loaded.runner,
+      this.loaded.encoder,
+      state,
+      inputs,
+    );
+  }
+
+  startBatch(maxRows: number): SequenceBatch {
+    return new DecoderSequenceBatch(this.loaded.runner, this.sequenceLayout, maxRows);
   }
 
   /**

@@ -38,6 +38,7 @@ export function newCache(
   batchSize: number,
   kind: 'dynamic' | 'static' = 'dynamic',
   maxLength?: number,
+  slidingSlack = 0,
 ): KvCache {
   const c = config.text_config;
   return new KvCache({
@@ -47,6 +48,7 @@ export function newCache(
     headDim: c.head_dim,
     slidingWindow: c.sliding_window,
     kind,
+    slidingSlack,
     ...(maxLength === undefined ? {} : { maxLength }),
   });
 }
