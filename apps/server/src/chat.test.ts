@@ -197,7 +197,7 @@ describe('chat and completions through the openai client (fake backend, real HTT
     const res = await fetch(`${t.url}/`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toContain('/v1/chat/completions');
+    expect(await res.text()).toContain('<script type="module" src="/js/app.js">');
   });
 });
 

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseChatRequest } from './api/chat-request.js';
@@ -15,6 +14,7 @@ import { GenerationQueue } from './generation-queue.js';
 import { readJsonBody } from './http/read-body.js';
 import { DEFAULT_REMOTE_IMAGE, type RemoteImageOptions } from './http/remote-image.js';
 import { sendJson } from './http/send-json.js';
+import { loadStaticAssets, sendStaticAsset } from './http/static-assets.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface ServerOptions {
@@ -45,7 +45,7 @@ export interface ServerOptions {
 
 type State = 'loading' | 'ready' | 'failed' | 'closing';
 
-const chatPage = readFileSync(new URL('../public/index.html', import.meta.url));
+const staticAssets = loadStaticAssets();
 
 /**
  * The OpenAI-compatible HTTP server (node:http). Routes:
@@ -223,14 +223,10 @@ export class Gemma3Server {
     const allow = (methods: string[]) => {
       if (!methods.includes(method)) throw new MethodNotAllowedError(method, path, methods);
     };
-    if (path === '/' || path === '/index.html') {
+    const asset = staticAssets.get(path);
+    if (asset) {
       allow(['GET', 'HEAD']);
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-length': String(chatPage.length),
-        'cache-control': 'no-cache',
-      });
-      res.end(method === 'HEAD' ? undefined : chatPage);
+      sendStaticAsset(req, res, asset);
       return;
     }
     if (path === '/health') {

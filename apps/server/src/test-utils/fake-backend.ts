@@ -16,6 +16,8 @@ export interface FakeBackendOptions {
   answerWords?: number;
   /** Characters of padding after each word (big pieces fill a slow client's buffers fast). Default 0. */
   padding?: number;
+  /** Answer with this text instead of "w0 w1 ...", one whitespace-led word per step (settable too). */
+  answerText?: string;
   /** Throw this from generate (to test error paths). */
   fail?: (input: BackendInput) => unknown;
 }
@@ -40,12 +42,15 @@ export class FakeBackend implements ChatBackend {
   disposed = false;
   /** Words per answer before 'stop' (settable between requests). */
   answerWords: number;
+  /** A scripted answer (settable between requests); undefined: "w0 w1 ...". */
+  answerText: string | undefined;
 
   constructor(private readonly options: FakeBackendOptions = {}) {
     this.modelId = options.modelId ?? 'fake-gemma';
     this.contextLength = options.contextLength ?? 256;
     this.supportsImages = options.supportsImages ?? true;
     this.answerWords = options.answerWords ?? 1_000_000;
+    this.answerText = options.answerText;
   }
 
   countPromptTokens(input: BackendInput): number | undefined {
@@ -71,7 +76,8 @@ export class FakeBackend implements ChatBackend {
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       const promptTokens = this.countPromptTokens(input) ?? 0;
-      const answerWords = this.answerWords;
+      const script = this.answerText?.match(/\s*\S+/g) ?? undefined;
+      const answerWords = script?.length ?? this.answerWords;
       let text = '';
       let produced = 0;
       let finishReason: BackendResult['finishReason'] = 'length';
@@ -85,7 +91,9 @@ export class FakeBackend implements ChatBackend {
           break;
         }
         this.steps++;
-        const piece = `${produced === 0 ? '' : ' '}w${produced}${'.'.repeat(this.options.padding ?? 0)}`;
+        const piece =
+          script?.[produced] ??
+          `${produced === 0 ? '' : ' '}w${produced}${'.'.repeat(this.options.padding ?? 0)}`;
         produced++;
         text += piece;
         onText?.(piece);
