@@ -345,6 +345,12 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     expect(await page.locator('#schema-error').isHidden()).toBe(true);
     await page.keyboard.press('Escape');
 
+    // The theme setting beats the system's preference (light here).
+    await page.click('#open-settings');
+    await page.selectOption('#theme', 'dark');
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(22, 24, 28)');
+
     // Remembered across a reload.
     await page.reload();
     await page.locator('#status', { hasText: 'model: fake-gemma' }).waitFor();
@@ -352,6 +358,42 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
       await page.evaluate(`['system', 'temperature', 'topK', 'topP', 'maxTokens', 'seed', 'responseFormat']
         .map((id) => document.getElementById(id).value)`),
     ).toEqual(['Answer briefly.', '0.7', '40', '0.9', '50', '7', 'json_schema']);
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test('images by drop and paste too; remove one before sending; a thumbnail opens full size', async () => {
+    const { page, errors } = await open();
+    const png = gradientPng(40, 30).toString('base64');
+    const transfer = (event: string, target: string) => `(() => {
+      const bytes = Uint8Array.from(atob('${png}'), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      const init = { bubbles: true, cancelable: true, ${event === 'paste' ? 'clipboardData' : 'dataTransfer'}: data };
+      ${target}.dispatchEvent(${event === 'paste' ? `new ClipboardEvent('paste', init)` : `new DragEvent('${event}', init)`});
+    })()`;
+    await page.evaluate(transfer('dragenter', 'document.body'));
+    expect(await page.locator('#drop-overlay').isVisible()).toBe(true);
+    await page.evaluate(transfer('drop', 'document.body'));
+    await page.locator('#attachments .pending').first().waitFor();
+    expect(await page.locator('#drop-overlay').isHidden()).toBe(true);
+    await page.focus('#input');
+    await page.evaluate(transfer('paste', 'document.activeElement'));
+    await page.locator('#attachments .pending').nth(1).waitFor();
+    await page.setInputFiles('#image', picture);
+    await page.locator('#attachments .pending').nth(2).waitFor();
+    await page.locator('#attachments .pending .remove').nth(1).click();
+    expect(await page.locator('#attachments .pending').count()).toBe(2);
+    await sendAndWait(page, 'Two pictures');
+    expect(await page.locator('.msg.user img.thumb').count()).toBe(2);
+    const sent = t.backend.calls.at(-1)!.input as { messages: { content: { type: string }[] }[] };
+    expect(sent.messages[0]!.content.map((p) => p.type)).toEqual(['image', 'image', 'text']);
+    await page.locator('.msg.user img.thumb').first().click();
+    await page.locator('#lightbox[open] img').waitFor();
+    expect(await page.locator('#lightbox img').getAttribute('src')).toBe(`data:image/png;base64,${png}`);
+    await page.locator('#lightbox').click();
+    expect(await page.locator('#lightbox[open]').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -375,6 +417,9 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
       await page.press('#input', 'Enter');
       await page.locator('.msg.assistant[data-done="true"]').waitFor();
       t.backend.answerText = undefined;
+      // Dark by the system's preference (or the theme setting), light otherwise.
+      const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+      expect(background).toBe(options.colorScheme === 'dark' ? 'rgb(22, 24, 28)' : 'rgb(255, 255, 255)');
       if (options.isMobile) {
         // The phone layout: one column, conversations behind the menu button.
         expect(await page.locator('#sidebar').isVisible()).toBe(true);
