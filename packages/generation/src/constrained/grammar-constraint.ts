@@ -7,9 +7,11 @@ import type { CompiledGrammar } from './compiled-grammar.js';
  * output a prefix of the language, plus the end tokens where the output is complete.
  *
  * Budget rule: a token is allowed only if the output can still be completed in the tokens left after
- * it (every byte has a byte-fallback token, so `d` bytes to acceptance take at most `d` tokens, plus
- * one end token). So when maxNewTokens leaves room for a complete output at the start, the row always
- * ends with a complete output and an end token; when it does not, the row ends with `length`.
+ * it (every byte has a byte-fallback token, so `d` bytes to acceptance take at most `d` tokens). So
+ * when maxNewTokens leaves room for a complete output at the start, the row always ends with a
+ * complete output: with an end token (`stop`) or, when the last token completed it, at `length`. When
+ * it does not leave room, the row ends at `length` with an incomplete output. Until the budget is
+ * tight the rule removes nothing, so a model that would write a valid output anyway is not changed.
  */
 export class GrammarConstraint implements LogitsConstraint {
   private state: number;
@@ -34,7 +36,7 @@ export class GrammarConstraint implements LogitsConstraint {
     const accepting = dfa.isAccepting(this.state);
     const ends = accepting ? step.endTokenIds.map((id) => scores[id] as number) : [];
     const allowed = masks.allowed(this.state);
-    const limit = step.remainingTokens - 2; // bytes to acceptance allowed after this token
+    const limit = step.remainingTokens - 1; // bytes to acceptance allowed after this token
     if (allowed.maxDistance <= limit) this.grammar.applyAllowed(scores, this.state, allowed);
     else {
       const { ids, distances } = allowed;

@@ -94,10 +94,23 @@ describe('JSON Schema grammar', () => {
       },
       vocabulary,
     );
-    for (const ok of ['{"b":""}', '{"a":1,"b":"x"}', '{ "b" : "x" , "c" : true }', '\n{"a":-0,"b":"\\n","c":false}']) {
+    for (const ok of [
+      '{"b":""}',
+      '{"a":1,"b":"x"}',
+      '{ "b" : "x" , "c" : true }',
+      '\n{"a":-0,"b":"\\n","c":false}',
+    ]) {
       expect(matches(grammar, ok), ok).toBe(true);
     }
-    for (const bad of ['{}', '{"a":1}', '{"b":"x",}', '{"c":true,"b":""}', '{"b":1}', '{"a":01,"b":""}', '{"b":""} ']) {
+    for (const bad of [
+      '{}',
+      '{"a":1}',
+      '{"b":"x",}',
+      '{"c":true,"b":""}',
+      '{"b":1}',
+      '{"a":01,"b":""}',
+      '{"b":""} ',
+    ]) {
       expect(matches(grammar, bad), bad).toBe(false);
     }
   });
@@ -118,7 +131,9 @@ describe('JSON Schema grammar', () => {
       vocabulary,
     );
     expect(matches(grammar, '{"list":["x"],"one":{"k":[1]},"either":1.5e3,"maybe":null}')).toBe(true);
-    expect(matches(grammar, '{"list":[2, null],"one":{"k":[1]},"either":"2024-02-28","maybe":"q\\""}')).toBe(true);
+    expect(matches(grammar, '{"list":[2, null],"one":{"k":[1]},"either":"2024-02-28","maybe":"q\\""}')).toBe(
+      true,
+    );
     expect(matches(grammar, '{"list":[],"one":{"k":[1]},"either":1,"maybe":null}')).toBe(false);
     expect(matches(grammar, '{"list":[2,2,2],"one":{"k":[1]},"either":1,"maybe":null}')).toBe(false);
     expect(matches(grammar, '{"list":[2],"one":{"k":[1]},"either":"2024-02-30","maybe":null}')).toBe(false);
@@ -167,7 +182,10 @@ describe('JSON Schema grammar', () => {
     const wide = {
       type: 'object',
       properties: Object.fromEntries(
-        Array.from({ length: 60 }, (_, i) => [`p${i}`, { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 50 }]),
+        Array.from({ length: 60 }, (_, i) => [
+          `p${i}`,
+          { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 50 },
+        ]),
       ),
     };
     expect(() => compileJsonSchemaGrammar(wide, vocabulary)).toThrow(GrammarTooLargeError);

@@ -50,7 +50,7 @@ const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null', 'object
  * Every other keyword is an UnsupportedSchemaError naming it and its path: nothing is silently ignored.
  */
 export function schemaToPattern(schema: unknown, options: SchemaPatternOptions): Pattern {
-  return new SchemaCompiler(schema, options).compile(schema, '#', 0, []);
+  return new SchemaCompiler(schema, options).compile(schema, '#', 0, [], 0);
 }
 
 type SchemaObject = Readonly<Record<string, unknown>>;
@@ -61,7 +61,7 @@ class SchemaCompiler {
     private readonly options: SchemaPatternOptions,
   ) {}
 
-  compile(schema: unknown, path: string, depth: number, refs: readonly string[]): Pattern {
+  compile(schema: unknown, path: string, depth: number, refs: readonly string[], level: number): Pattern {
     if (depth > this.options.maxSchemaDepth) {
       throw new GrammarTooLargeError({
         what: 'schema nesting levels',
@@ -69,7 +69,7 @@ class SchemaCompiler {
         detail: `at ${path}`,
       });
     }
-    if (schema === true) return anyJsonValue(this.options.anyJsonDepth);
+    if (schema === true) return this.free(level);
     if (schema === false)
       throw new UnsupportedSchemaError({
         path,
@@ -84,7 +84,7 @@ class SchemaCompiler {
       });
     }
     const s = schema as SchemaObject;
-    if (typeof s.$ref === 'string') return this.ref(s, path, depth, refs);
+    if (typeof s.$ref === 'string') return this.ref(s, path, depth, refs, level);
     for (const key of Object.keys(s)) {
       if (!ANNOTATIONS.has(key) && !HANDLED.has(key)) {
         throw new UnsupportedSchemaError({
@@ -94,20 +94,31 @@ class SchemaCompiler {
         });
       }
     }
-    let pattern = this.compileOwn(s, path, depth, refs);
+    let pattern = this.compileOwn(s, path, depth, refs, level);
     if (s.nullable === true) pattern = alt(pattern, literal('null'));
     return pattern;
   }
 
-  private compileOwn(s: SchemaObject, path: string, depth: number, refs: readonly string[]): Pattern {
+  private compileOwn(
+    s: SchemaObject,
+    path: string,
+    depth: number,
+    refs: readonly string[],
+    level: number,
+  ): Pattern {
     if ('const' in s) return jsonLiteral(s.const);
     if ('enum' in s) {
       if (!Array.isArray(s.enum) || s.enum.length === 0) {
         throw new UnsupportedSchemaError({ path, keyword: 'enum', reason: 'must be a non-empty array' });
       }
-      const values = s.type === undefined ? s.enum : s.enum.filter((v) => this.types(s, path).some((t) => hasType(v, t)));
+      const values =
+        s.type === undefined ? s.enum : s.enum.filter((v) => this.types(s, path).some((t) => hasType(v, t)));
       if (values.length === 0) {
-        throw new UnsupportedSchemaError({ path, keyword: 'enum', reason: 'no value of the enum has the schema\'s type' });
+        throw new UnsupportedSchemaError({
+          path,
+          keyword: 'enum',
+          reason: "no value of the enum has the schema's type",
+        });
       }
       return alt(...values.map(jsonLiteral));
     }
@@ -123,10 +134,12 @@ class SchemaCompiler {
           reason: 'not supported beside anyOf (move it into each branch)',
         });
       }
-      return alt(...s.anyOf.map((branch, i) => this.compile(branch, `${path}/anyOf/${i}`, depth + 1, refs)));
+      return alt(
+        ...s.anyOf.map((branch, i) => this.compile(branch, `${path}/anyOf/${i}`, depth + 1, refs, level)),
+      );
     }
     const types = this.types(s, path);
-    return alt(...types.map((type) => this.typed(type, s, path, depth, refs)));
+    return alt(...types.map((type) => this.typed(type, s, path, depth, refs, level)));
   }
 
   private types(s: SchemaObject, path: string): string[] {
@@ -158,6 +171,7 @@ class SchemaCompiler {
     path: string,
     depth: number,
     refs: readonly string[],
+    level: number,
   ): Pattern {
     this.checkKeywordsFor(type, s, path);
     switch (type) {
@@ -172,11 +186,11 @@ class SchemaCompiler {
       case 'null':
         return literal('null');
       case 'object':
-        return this.object(s, path, depth, refs);
+        return this.object(s, path, depth, refs, level);
       case 'array':
-        return this.array(s, path, depth, refs);
+        return this.array(s, path, depth, refs, level);
       default:
-        return anyJsonValue(this.options.anyJsonDepth);
+        return this.free(level);
     }
   }
 
@@ -229,7 +243,13 @@ class SchemaCompiler {
     return jsonString(minLength, maxLength);
   }
 
-  private object(s: SchemaObject, path: string, depth: number, refs: readonly string[]): Pattern {
+  private object(
+    s: SchemaObject,
+    path: string,
+    depth: number,
+    refs: readonly string[],
+    level: number,
+  ): Pattern {
     const extra = s.additionalProperties;
     if (extra !== undefined && typeof extra !== 'boolean') {
       throw new UnsupportedSchemaError({
@@ -258,7 +278,7 @@ class SchemaCompiler {
     }
     if (names.length === 0) {
       if (extra === false) return seq(literal('{'), whitespace, literal('}'));
-      return anyJsonObject(Math.max(1, this.options.anyJsonDepth));
+      return anyJsonObject(Math.max(1, this.options.anyJsonDepth - level));
     }
     const members = names.map((name) => ({
       required: (required as string[]).includes(name),
@@ -272,6 +292,7 @@ class SchemaCompiler {
           `${path}/properties/${escapePointer(name)}`,
           depth + 1,
           refs,
+          level + 1,
         ),
       ),
     }));
@@ -293,7 +314,13 @@ class SchemaCompiler {
     return seq(literal('{'), whitespace, first(0), whitespace, literal('}'));
   }
 
-  private array(s: SchemaObject, path: string, depth: number, refs: readonly string[]): Pattern {
+  private array(
+    s: SchemaObject,
+    path: string,
+    depth: number,
+    refs: readonly string[],
+    level: number,
+  ): Pattern {
     const minItems = this.count(s, 'minItems', path, 0);
     const maxItems = this.count(s, 'maxItems', path, Number.POSITIVE_INFINITY);
     if (maxItems < minItems)
@@ -307,8 +334,9 @@ class SchemaCompiler {
     }
     const item =
       s.items === undefined
-        ? anyJsonValue(this.options.anyJsonDepth - 1)
-        : this.compile(s.items, `${path}/items`, depth + 1, refs);
+        ? this.free(level + 1)
+        : this.compile(s.items, `${path}/items`, depth + 1, refs, level + 1);
+    if (maxItems === 0) return seq(literal('['), whitespace, literal(']'));
     if (minItems === 0 && maxItems === Number.POSITIVE_INFINITY) return jsonArrayOf(item);
     const comma = seq(whitespace, literal(','), whitespace);
     const open = seq(literal('['), whitespace);
@@ -318,7 +346,7 @@ class SchemaCompiler {
     return minItems === 0 ? alt(seq(open, literal(']')), nonEmpty) : nonEmpty;
   }
 
-  private ref(s: SchemaObject, path: string, depth: number, refs: readonly string[]): Pattern {
+  private ref(s: SchemaObject, path: string, depth: number, refs: readonly string[], level: number): Pattern {
     const ref = s.$ref as string;
     const others = Object.keys(s).filter((k) => k !== '$ref' && !ANNOTATIONS.has(k));
     if (others.length > 0) {
@@ -350,7 +378,12 @@ class SchemaCompiler {
         throw new UnsupportedSchemaError({ path, keyword: '$ref', reason: `${ref} does not resolve` });
       }
     }
-    return this.compile(target, ref, depth + 1, [...refs, ref]);
+    return this.compile(target, ref, depth + 1, [...refs, ref], level);
+  }
+
+  /** Any JSON value at JSON nesting `level`: free values share the document's nesting bound. */
+  private free(level: number): Pattern {
+    return anyJsonValue(Math.max(0, this.options.anyJsonDepth - level));
   }
 
   private count(s: SchemaObject, keyword: string, path: string, fallback: number): number {

