@@ -73,8 +73,19 @@ export class TokenMasks {
 
   private walk(state: number): AllowedTokens {
     const { dfa } = this;
-    const { edgeStart, edgeByte, edgeTarget, tokenStart, nodeTokens, subtreeEnd, plainTextBelow } =
-      this.vocabulary;
+    const {
+      edgeStart,
+      edgeByte,
+      edgeTarget,
+      tokenStart,
+      nodeTokens,
+      subtreeEnd,
+      plainTextBelow,
+      impureBelow,
+    } = this.vocabulary;
+    // From a plain-text loop, every token that is plain text as a whole comes back to `state`.
+    const startsInLoop = this.isPlainLoop(state);
+    const startDistance = dfa.distance(state);
     let count = 0;
     let maxDistance = 0;
     const add = (from: number, to: number, distance: number): void => {
@@ -95,6 +106,11 @@ export class TokenMasks {
       const rowBase = q * 256;
       const end = edgeStart[node + 1] as number;
       for (let e = edgeStart[node] as number; e < end; e++) {
+        if (startsInLoop && impureBelow[edgeTarget[e] as number] === 0) {
+          const child = edgeTarget[e] as number;
+          add(tokenStart[child] as number, tokenStart[subtreeEnd[child] as number] as number, startDistance);
+          continue;
+        }
         let next = table[rowBase + (edgeByte[e] as number)] as number;
         if (next === -2) {
           next = dfa.next(q, edgeByte[e] as number);

@@ -24,6 +24,12 @@ export class TokenVocabulary {
    * such character, the whole subtree is allowed without walking it.
    */
   readonly plainTextBelow: Uint8Array;
+  /**
+   * 1 where some token below the node (its own included) is not plain text as a whole (holds `"`, `\\`,
+   * a control character, or a partial UTF-8 character). From a state that loops on plain text, every
+   * token below a node without such a token is allowed: the walk skips those subtrees.
+   */
+  readonly impureBelow: Uint8Array;
 
   constructor(tokenBytes: readonly (Uint8Array | null)[]) {
     this.size = tokenBytes.length;
@@ -38,6 +44,7 @@ export class TokenVocabulary {
     const byte: number[] = [0];
     const tokenNode = new Int32Array(ids.length);
     const notPlain: number[] = [];
+    const impure: number[] = [];
     const path: number[] = [0]; // path[d] = node at depth d of the current token
     let previous: Uint8Array = new Uint8Array(0);
     ids.forEach((id, i) => {
@@ -54,6 +61,7 @@ export class TokenVocabulary {
       tokenNode[i] = path[bytes.length] as number;
       const plainFrom = plainSuffixes(bytes);
       for (let d = 0; d <= bytes.length; d++) if (plainFrom[d] === 0) notPlain.push(path[d] as number);
+      if (plainFrom[0] === 0) impure.push(path[bytes.length] as number);
       previous = bytes;
     });
     const nodeCount = parent.length;
@@ -61,10 +69,13 @@ export class TokenVocabulary {
     this.plainTextBelow = new Uint8Array(nodeCount).fill(1);
     // each token marks every node on its path from which its rest is not plain: no folding needed
     for (const n of notPlain) this.plainTextBelow[n] = 0;
+    this.impureBelow = new Uint8Array(nodeCount);
+    for (const n of impure) this.impureBelow[n] = 1;
     for (let n = nodeCount - 1; n >= 0; n--) {
       // children come after their parent in preorder: fold them up from the end
       if (this.subtreeEnd[n] === 0) this.subtreeEnd[n] = n + 1;
       const p = parent[n] as number;
+      if (p >= 0 && this.impureBelow[n] === 1) this.impureBelow[p] = 1;
       if (p >= 0 && (this.subtreeEnd[n] as number) > (this.subtreeEnd[p] as number)) {
         this.subtreeEnd[p] = this.subtreeEnd[n] as number;
       }
