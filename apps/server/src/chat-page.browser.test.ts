@@ -283,6 +283,23 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     await failed.locator('.retry').click();
     await page.locator('.msg.assistant').last().and(page.locator('[data-done="true"]')).waitFor();
     expect(await page.locator('.msg.error').count()).toBe(0);
+
+    // A stream cut before [DONE] (a proxy or the network dropping it) is an error too, not an answer.
+    await page.route('**/v1/chat/completions', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: 'data: {"choices":[{"index":0,"delta":{"content":"Half an"},"finish_reason":null}]}\n\n',
+      }),
+    );
+    await sendAndWait(page, 'cut me off');
+    const cut = page.locator('.msg.assistant').last();
+    expect(await cut.getAttribute('data-done')).toBe('error');
+    expect(await cut.locator('.markdown').innerText()).toBe('Half an');
+    expect(await cut.locator('.error-text').textContent()).toBe(
+      'The connection closed before the answer was complete.',
+    );
+    await page.unroute('**/v1/chat/completions');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -49,8 +49,12 @@ export async function streamChat({ body, apiKey, conversationId, signal, onText 
   if (!response.ok) throw await errorFrom(response);
   let finishReason = null;
   let usage = null;
+  let ended = false;
   for await (const data of serverSentData(response.body)) {
-    if (data === '[DONE]') break;
+    if (data === '[DONE]') {
+      ended = true;
+      break;
+    }
     const chunk = JSON.parse(data);
     if (chunk.error) throw new ApiError(chunk.error.message, response.status, chunk.error.code ?? null);
     if (chunk.usage) usage = chunk.usage;
@@ -58,6 +62,8 @@ export async function streamChat({ body, apiKey, conversationId, signal, onText 
     if (choice?.delta?.content) onText(choice.delta.content);
     if (choice?.finish_reason) finishReason = choice.finish_reason;
   }
+  if (!ended)
+    throw new ApiError('The connection closed before the answer was complete.', response.status, null);
   return { finishReason, usage };
 }
 
