@@ -49,6 +49,7 @@ export class ContinuousBatcher<TExtra = undefined> {
   private readonly running: SequenceJob<TExtra>[] = [];
   private batch: SequenceBatch | undefined;
   private loop: Promise<void> | undefined;
+  private pumping = false;
   private closed = false;
   private readonly counters = { decodeSteps: 0, decodeRows: 0, prefillTokens: 0 };
   private readonly prefillChunk: number;
@@ -98,9 +99,10 @@ export class ContinuousBatcher<TExtra = undefined> {
         reject,
       );
       this.waiting.push(job);
-      this.loop ??= this.run().finally(() => {
-        this.loop = undefined;
-      });
+      if (!this.pumping) {
+        this.pumping = true;
+        this.loop = this.run();
+      }
     });
   }
 
@@ -120,12 +122,32 @@ export class ContinuousBatcher<TExtra = undefined> {
     this.batch = undefined;
   }
 
+  /**
+   * The loop, while there is work. `pumping` is cleared in the same synchronous turn as the last
+   * check for work, so a request submitted after it starts a new loop and never waits unseen.
+   */
   private async run(): Promise<void> {
-    while (this.waiting.length > 0 || this.prefilling !== undefined || this.running.length > 0) {
-      await this.leaveAborted();
-      await this.prefillSome();
-      if (this.running.length > 0) await this.decodeStep();
+    try {
+      while (this.waiting.length > 0 || this.prefilling !== undefined || this.running.length > 0) {
+        await this.leaveAborted();
+        await this.prefillSome();
+        if (this.running.length > 0) await this.decodeStep();
+      }
+    } catch (error) {
+      // a bug of ours or the model's outside any one request: fail every request, never hang one
+      this.failAll(error);
+    } finally {
+      this.pumping = false;
     }
+  }
+
+  private failAll(error: unknown): void {
+    const jobs = [...this.waiting.splice(0), ...this.running.splice(0)];
+    if (this.prefilling) jobs.push(this.prefilling);
+    this.prefilling = undefined;
+    void this.batch?.dispose();
+    this.batch = undefined;
+    for (const job of jobs) job.reject(error);
   }
 
   /** Running rows whose request was aborted leave before the next step, with what they have. */

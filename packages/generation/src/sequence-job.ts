@@ -1,3 +1,4 @@
+import { checkConstraints, constrainedPick } from './constrained-pick.js';
 import type { DecodeFunction } from './decode-function.js';
 import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
 import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
@@ -10,6 +11,7 @@ import {
   type ResolvedSettings,
   resolveSettings,
 } from './generation-options.js';
+import type { LogitsConstraint } from './logits-constraint.js';
 import { processLogits } from './processors/process-logits.js';
 import { randomSeed, Xoshiro128StarStar } from './random.js';
 import { argmax, sampleToken } from './select-token.js';
@@ -32,6 +34,8 @@ export interface SequenceRequest<TExtra = undefined> extends GenerationSettings 
   streamer?: TokenStreamer;
   /** Stops this request at the next step boundary (finishReason 'abort'); the others go on. */
   signal?: AbortSignal;
+  /** Constrained decoding (a JSON schema, a regex): masks the tokens that cannot come next. */
+  constraint?: LogitsConstraint | null;
 }
 
 /** `generate()`'s result for one row, with how many prompt tokens came from the prefix cache. */
@@ -89,6 +93,11 @@ export class SequenceJob<TExtra> {
         });
       }
     }
+    checkConstraints(
+      request.constraint == null ? undefined : [request.constraint],
+      1,
+      this.settings.eosTokenIds,
+    );
     const stopStrings = request.stopStrings ?? [];
     if (stopStrings.length > 0 && request.decode === undefined) {
       throw new InvalidGenerationOptionError({
@@ -155,8 +164,10 @@ export class SequenceJob<TExtra> {
       if (!Number.isFinite(value))
         throw new NonFiniteLogitsError({ step: step - 1, row: 0, tokenId: i, value });
     }
-    processLogits(scores, this.settings, this.seen, step - 1);
-    const token = this.settings.doSample ? sampleToken(scores, this.rng) : argmax(scores);
+    const token = constrainedPick(this.request.constraint, scores, step, this.settings, () => {
+      processLogits(scores, this.settings, this.seen, step - 1);
+      return this.settings.doSample ? sampleToken(scores, this.rng) : argmax(scores);
+    });
     this.newTokens.push(token);
     this.seen.add(token);
     if (this.settings.eosTokenIds.includes(token)) this.finishReason = 'stop';

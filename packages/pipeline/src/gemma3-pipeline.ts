@@ -1,4 +1,4 @@
-import type { FinishReason, TokenStreamer } from '@gemma3/generation';
+import type { ContinuousBatcher, FinishReason, TokenStreamer } from '@gemma3/generation';
 import type { ImageInput } from '@gemma3/image-processor';
 import type { Gemma3ForConditionalGeneration } from '@gemma3/multimodal-model';
 import type { Gemma3Processor, ProcessorOutput } from '@gemma3/processor';
@@ -11,6 +11,14 @@ import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error
 import { fetchRemoteImage, type PipelineImage } from './load-image.js';
 import { isConversation, type PipelineMessage, splitConversation } from './messages.js';
 import type { ModelKindInfo } from './model-kind.js';
+import {
+  type BatchedResult,
+  batcherServes,
+  createPipelineBatcher,
+  type OneRowGeneration,
+  type PipelineBatchExtra,
+  toSequenceRequest,
+} from './pipeline-batcher.js';
 import type { GenerationCallOptions, ImageCallOptions, PipelineOptions } from './pipeline-options.js';
 import { TextCallbackStreamer } from './text-callbacks.js';
 import { type GenerationTimings, TimingStreamer } from './timings.js';
@@ -39,6 +47,8 @@ export interface GenerationOutput {
     totalTokens: number;
     /** Images in the prompt (pan & scan crops not counted). */
     images: number;
+    /** Prompt tokens whose KV state came from the prefix cache (not prefilled again). */
+    cachedTokens: number;
   };
   timings: GenerationTimings;
   /** The sampling seed used (repeat a run with it). */
@@ -91,7 +101,16 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
     private readonly options: PipelineOptions,
   ) {
     super();
+    const generationConfig = (model as { generationConfig?: object }).generationConfig;
+    this.batcher = createPipelineBatcher(model, generationConfig, options);
   }
+
+  /**
+   * Continuous batching and prefix reuse (our ONNX models): concurrent calls share one batch of
+   * `parallel` rows, and a prompt that starts like an earlier conversation reuses its KV state.
+   * `batcher.stats()` and `batcher.prefixCache?.stats()` say how it goes.
+   */
+  readonly batcher: ContinuousBatcher<PipelineBatchExtra> | undefined;
 
   /** Generates the answer to `input`. Streams through `onText` / `onToken` / `streamer` while it runs. */
   async run(input: PipelineInput, callOptions: CallOptions = {}): Promise<GenerationOutput> {
@@ -123,8 +142,10 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       decode,
       streamer: timing,
     };
-    const result =
-      this.task === 'image-text-to-text'
+    const batched = this.batcher !== undefined && batcherServes(shared as OneRowGeneration);
+    const result: BatchedResult = batched
+      ? await this.batcher!.submit(toSequenceRequest(shared as OneRowGeneration, prompt.pixelValues))
+      : this.task === 'image-text-to-text'
         ? await (this.model as Gemma3ForConditionalGeneration).generate({
             ...shared,
             ...(prompt.pixelValues === undefined ? {} : { pixelValues: prompt.pixelValues }),
@@ -141,7 +162,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       tokenIds,
       finishReason: result.finishReasons[0] ?? 'length',
       stopString: result.stopStrings[0] ?? null,
-      usage: { ...result.usage, images: prompt.images },
+      usage: { ...result.usage, images: prompt.images, cachedTokens: result.usage.cachedTokens ?? 0 },
       timings: {
         loadMs: this.loadTimings.resolveMs + this.loadTimings.loadMs,
         preprocessMs: prepared - started,
@@ -160,6 +181,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
 
   /** Frees the onnxruntime sessions. */
   async dispose(): Promise<void> {
+    await this.batcher?.close();
     await this.model.dispose();
   }
 

@@ -3,6 +3,7 @@ import type { ResolveModelOptions } from '@gemma3/hub';
 import type { SessionConfig } from '@gemma3/onnx';
 import type { QuantizationSpec, VisionKernel } from '@gemma3/quantization';
 import type { ImageFetchOptions, PipelineImage } from './load-image.js';
+import type { BatchingOptions } from './pipeline-batcher.js';
 
 /**
  * Weight precision: `fp32` (default; `float32` is an alias), `q8` (int8 blocks of 32) or `q4` (int4
@@ -71,7 +72,7 @@ export interface LoadModelOptions {
   };
 }
 
-export interface PipelineOptions extends LoadModelOptions {
+export interface PipelineOptions extends LoadModelOptions, BatchingOptions {
   /** `fast` (default): libvips through sharp; `slow`: the pure TypeScript resize matching PIL. */
   imageProcessor?: 'fast' | 'slow';
   /** Limits for images given by http(s) URL. */
