@@ -295,7 +295,7 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     await sendAndWait(page, 'cut me off');
     const cut = page.locator('.msg.assistant').last();
     expect(await cut.getAttribute('data-done')).toBe('error');
-    expect(await cut.locator('.markdown').innerText()).toBe('Half an');
+    expect(await cut.locator('.markdown p').textContent()).toBe('Half an');
     expect(await cut.locator('.error-text').textContent()).toBe(
       'The connection closed before the answer was complete.',
     );
