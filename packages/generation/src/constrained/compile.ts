@@ -1,10 +1,20 @@
 import { CompiledGrammar, type GrammarLimits } from './compiled-grammar.js';
 import { schemaToPattern } from './json-schema-pattern.js';
 import { anyJsonObject, anyJsonValue, jsonDocument } from './json-text.js';
+import { alt, literal, type Pattern, seq, textNotStartingWith } from './pattern.js';
 import { parseRegex } from './regex-parser.js';
 import type { TokenVocabulary } from './token-vocabulary.js';
 
 export interface JsonConstraintOptions extends GrammarLimits {
+  /** Literal text before the JSON document (e.g. an opening code fence). */
+  prefix?: string;
+  /** Literal text after the JSON document (e.g. a closing code fence). */
+  suffix?: string;
+  /**
+   * Also allow, instead of prefix + document + suffix, any text that does not start with `prefix`
+   * (a model that may answer in words or write a fenced call). Needs a non-empty prefix.
+   */
+  orTextWithoutPrefix?: boolean;
   /** Nesting bound for free JSON (the language must be regular). Default 6. */
   anyJsonDepth?: number;
   /** Schema nodes nested deeper are refused. Default 32. */
@@ -24,7 +34,7 @@ export function compileJsonGrammar(
 ): CompiledGrammar {
   const depth = options.anyJsonDepth ?? DEFAULT_ANY_JSON_DEPTH;
   return new CompiledGrammar(
-    jsonDocument(options.object ? anyJsonObject(depth) : anyJsonValue(depth)),
+    framed(jsonDocument(options.object ? anyJsonObject(depth) : anyJsonValue(depth)), options),
     vocabulary,
     options,
   );
@@ -40,7 +50,13 @@ export function compileJsonSchemaGrammar(
     anyJsonDepth: options.anyJsonDepth ?? DEFAULT_ANY_JSON_DEPTH,
     maxSchemaDepth: options.maxSchemaDepth ?? DEFAULT_MAX_SCHEMA_DEPTH,
   });
-  return new CompiledGrammar(jsonDocument(pattern), vocabulary, options);
+  return new CompiledGrammar(framed(jsonDocument(pattern), options), vocabulary, options);
+}
+
+function framed(document: Pattern, options: JsonConstraintOptions): Pattern {
+  const prefix = options.prefix ?? '';
+  const whole = seq(literal(prefix), document, literal(options.suffix ?? ''));
+  return options.orTextWithoutPrefix && prefix !== '' ? alt(whole, textNotStartingWith(prefix)) : whole;
 }
 
 /** Output = text matching the whole regular expression (see parseRegex for the syntax). */

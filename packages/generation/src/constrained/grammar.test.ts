@@ -140,6 +140,34 @@ describe('JSON Schema grammar', () => {
     expect(matches(grammar, '{"list":[2],"one":{"k":[1]},"either":1,"maybe":"q"}')).toBe(false);
   });
 
+  test('prefix, suffix, and text without the prefix as the other choice', () => {
+    const grammar = compileJsonSchemaGrammar(
+      { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] },
+      vocabulary,
+      {
+        prefix: '```call\n',
+        suffix: '\n```',
+        orTextWithoutPrefix: true,
+      },
+    );
+    for (const ok of [
+      '',
+      'hello',
+      '`',
+      '``',
+      '```c',
+      '```cal',
+      '```cx {',
+      'Sure: ```call\nx',
+      '```call\n{"a":1}\n```',
+    ]) {
+      expect(matches(grammar, ok), ok).toBe(true);
+    }
+    for (const bad of ['```call\n', '```call\n{"a":1}', '```call\n{"a":"x"}\n```', '```call\nhello']) {
+      expect(matches(grammar, bad), bad).toBe(false);
+    }
+  });
+
   test('string lengths count characters, escapes included', () => {
     const grammar = compileJsonSchemaGrammar({ type: 'string', minLength: 2, maxLength: 3 }, vocabulary);
     for (const ok of ['"ab"', '"é\\n"', '"\\u00e9ab"']) expect(matches(grammar, ok), ok).toBe(true);

@@ -92,3 +92,17 @@ export function subtractRanges(
   }
   return out;
 }
+
+/** Any text (also empty) that does not start with `prefix`: a proper prefix of it, or a first difference. */
+export function textNotStartingWith(prefix: string): Pattern {
+  const cps = [...prefix].map((c) => c.codePointAt(0) as number);
+  const anyText = repeat(chars([0, MAX_CODE_POINT]), 0, Number.POSITIVE_INFINITY);
+  const options: Pattern[] = [];
+  for (let i = 0; i < cps.length; i++) {
+    const head = literal(String.fromCodePoint(...cps.slice(0, i)));
+    const cp = cps[i] as number;
+    options.push(head); // a proper prefix, as a complete output
+    options.push(seq(head, chars(...complementRanges([[cp, cp]])), anyText));
+  }
+  return alt(...options);
+}
