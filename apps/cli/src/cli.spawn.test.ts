@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadModelConfig, parseModelConfig } from '@gemma3/config';
 import { presetFiles, randomCheckpointTensors } from '@gemma3/random-checkpoint';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runGemma3 } from './test-utils/run-gemma3.js';
 
 // The CLI as a user runs it, from the TypeScript sources (tsx is a root devDependency).
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-
-function gemma3(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@gemma3/source', 'src/main.ts', ...args],
-      { cwd: appDir },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const gemma3 = (...args: string[]) => runGemma3(args);
 
 async function safetensorsHeader(file: string): Promise<Record<string, { dtype: string; shape: number[] }>> {
   const handle = await open(file, 'r');

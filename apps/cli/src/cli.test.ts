@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from './cli.js';
 import type { Command } from './command.js';
-import type { CliIo } from './io.js';
-
-function capture(isTTY = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t), isTTY },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+import { capture } from './test-utils/capture.js';
 
 let root: string;
 beforeAll(async () => {

@@ -1,44 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRandomCheckpoint } from '@gemma3/random-checkpoint';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runGemma3 } from './test-utils/run-gemma3.js';
 
 // The generating commands as a user runs them: a spawned process, stdin, flags, exit codes.
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gemma3(args: string[], stdin?: string, env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@gemma3/source', 'src/main.ts', ...args],
-      {
-        cwd: appDir,
-        env: { ...process.env, ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const gemma3 = (args: string[], stdin?: string) => runGemma3(args, stdin === undefined ? {} : { stdin });
 
 let root: string;
 let text: string;

@@ -1,19 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { post, startTestServer } from './test-utils/start-server.js';
-
-const body = (extra: object = {}) => ({
-  model: 'fake-gemma',
-  messages: [{ role: 'user', content: 'go' }],
-  ...extra,
-});
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+import { chatBody as body, post, startTestServer, until } from './test-utils/start-server.js';
 
 describe('cancellation', () => {
   test('a streaming client that aborts stops its generation within one step (openai client, AbortController)', async () => {

@@ -114,29 +114,43 @@ describe('transformers.js runs our fp32 export of tiny-text', () => {
   });
 });
 
-describe('transformers.js runs our q4 export of tiny-text', () => {
+/**
+ * Exports tiny-text as `dtype`, loads it in transformers.js and measures its logits on the 'long' case
+ * against the fp32 reference (printed as an `[interop]` line). The caller disposes `model`.
+ */
+async function quantizedLongCase(dtype: 'q8' | 'q4') {
   const manifest = loadManifest('tiny-text');
+  const out = join(root, `tiny-text-${dtype}`);
+  const result = await exportTransformersJs(checkpointDir(manifest), out, { dtype, progress: false });
+  const model = await AutoModelForCausalLM.from_pretrained(out, { dtype, local_files_only: true });
+  const c = manifest.cases.find((k) => k.name === 'long')!;
+  try {
+    const golden = await readGolden(manifest, c.tensors.logits!);
+    const { logits } = await model({
+      input_ids: int64(c.input_ids),
+      attention_mask: int64(c.attention_mask),
+    });
+    const err = maxAbsDiffMasked(
+      logits.data as Float32Array,
+      golden.data,
+      c.attention_mask,
+      golden.shape[2]!,
+    );
+    console.log(
+      `[interop] transformers.js tiny-text ${dtype} long logits max abs vs fp32 reference ${err.toFixed(3)}`,
+    );
+    return { model, result, c, err };
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
+}
+
+describe('transformers.js runs our q4 export of tiny-text', () => {
   test('loads (model_q4.onnx), and its logits stay near fp32 and generation runs', async () => {
-    const out = join(root, 'tiny-text-q4');
-    const result = await exportTransformersJs(checkpointDir(manifest), out, { dtype: 'q4', progress: false });
-    expect(result.graphs.map((g) => g.file)).toEqual(['onnx/model_q4.onnx']);
-    const model = await AutoModelForCausalLM.from_pretrained(out, { dtype: 'q4', local_files_only: true });
+    const { model, result, c, err } = await quantizedLongCase('q4');
     try {
-      const c = manifest.cases.find((k) => k.name === 'long')!;
-      const golden = await readGolden(manifest, c.tensors.logits!);
-      const { logits } = await model({
-        input_ids: int64(c.input_ids),
-        attention_mask: int64(c.attention_mask),
-      });
-      const err = maxAbsDiffMasked(
-        logits.data as Float32Array,
-        golden.data,
-        c.attention_mask,
-        golden.shape[2]!,
-      );
-      console.log(
-        `[interop] transformers.js tiny-text q4 long logits max abs vs fp32 reference ${err.toFixed(3)}`,
-      );
+      expect(result.graphs.map((g) => g.file)).toEqual(['onnx/model_q4.onnx']);
       // q4 b32 on this 64-wide random model: @gemma3/quantization measured 3.5 max abs (spread ~10).
       expect(err).toBeGreaterThan(1e-3); // quantized for real
       expect(err).toBeLessThan(7);
@@ -160,26 +174,9 @@ describe('transformers.js runs our q4 export of tiny-text', () => {
 
 describe('transformers.js runs our q8 export of tiny-text', () => {
   test('loads (model_quantized.onnx) and its logits stay near the reference', async () => {
-    const manifest = loadManifest('tiny-text');
-    const out = join(root, 'tiny-text-q8');
-    await exportTransformersJs(checkpointDir(manifest), out, { dtype: 'q8', progress: false });
-    const model = await AutoModelForCausalLM.from_pretrained(out, { dtype: 'q8', local_files_only: true });
+    const { model, result, err } = await quantizedLongCase('q8');
     try {
-      const c = manifest.cases.find((k) => k.name === 'long')!;
-      const golden = await readGolden(manifest, c.tensors.logits!);
-      const { logits } = await model({
-        input_ids: int64(c.input_ids),
-        attention_mask: int64(c.attention_mask),
-      });
-      const err = maxAbsDiffMasked(
-        logits.data as Float32Array,
-        golden.data,
-        c.attention_mask,
-        golden.shape[2]!,
-      );
-      console.log(
-        `[interop] transformers.js tiny-text q8 long logits max abs vs fp32 reference ${err.toFixed(3)}`,
-      );
+      expect(result.graphs.map((g) => g.file)).toEqual(['onnx/model_quantized.onnx']);
       // q8 b32 on tiny-text: @gemma3/quantization measured 0.48 max abs (spread ~10).
       expect(err).toBeGreaterThan(1e-4);
       expect(err).toBeLessThan(1);

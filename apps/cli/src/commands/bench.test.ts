@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT_OK, EXIT_USAGE, runCli } from '../cli.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../test-utils/capture.js';
+import { runGemma3 } from '../test-utils/run-gemma3.js';
 import { type BenchJson, benchPromptIds } from './bench.js';
 
 // fixtures/checkpoints/tiny-text: vocabulary 512, 256 positions; bench loads no tokenizer.
-const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const tinyText = fileURLToPath(new URL('../../../../fixtures/checkpoints/tiny-text', import.meta.url));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t), isTTY: false },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 let cacheDir: string;
 beforeAll(async () => {
@@ -133,15 +122,7 @@ describe('benchPromptIds', () => {
 
 describe('gemma3 bench (spawned)', { timeout: 30_000 }, () => {
   test('--json on stdout parses; a bad flag exits 2', async () => {
-    const run = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', '--conditions=@gemma3/source', 'src/main.ts', ...args],
-          { cwd: appDir },
-          (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-      });
+    const run = (...args: string[]) => runGemma3(args);
     const json = await run(
       'bench',
       '--model',

@@ -5,19 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { createRandomCheckpoint } from '@gemma3/random-checkpoint';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from '../cli.js';
-import type { CliIo } from '../io.js';
+import { capture } from '../test-utils/capture.js';
 
 const sunset = fileURLToPath(new URL('../../../../examples/assets/sunset.png', import.meta.url));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t), isTTY: false },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 let root: string;
 let text: string;

@@ -1,23 +1,10 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { post, startTestServer } from '../test-utils/start-server.js';
+import { chatBody as body, post, startTestServer, until } from '../test-utils/start-server.js';
 
 // Clients that misbehave at the connection level: a stalled body, a reader that stops reading,
 // hundreds of disconnects in a row. The server must stay responsive and leave nothing running.
-const body = (extra: object = {}) => ({
-  model: 'fake-gemma',
-  messages: [{ role: 'user', content: 'go' }],
-  ...extra,
-});
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 describe('slow and vanishing clients', () => {
   test('a client that sends its body too slowly gets 408 and others are served meanwhile', async () => {

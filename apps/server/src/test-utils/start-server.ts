@@ -33,6 +33,22 @@ export async function startTestServer(
   };
 }
 
+/** A chat request body for the fake backend's model, with `extra` fields. */
+export const chatBody = (extra: object = {}) => ({
+  model: 'fake-gemma',
+  messages: [{ role: 'user', content: 'go' }],
+  ...extra,
+});
+
+/** Resolves once `check()` holds (polled every 2 ms); throws after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 /** POSTs raw text (or JSON) and returns status, headers and the parsed body (or the text). */
 export async function post(
   url: string,

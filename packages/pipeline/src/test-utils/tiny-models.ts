@@ -1,23 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRandomCheckpoint, type RandomCheckpointPreset } from '@gemma3/random-checkpoint';
+import type { RandomCheckpointPreset } from '@gemma3/random-checkpoint';
+import { createTinyModels as create, type TinyModels } from '@gemma3/test-utils';
+
+export type { TinyModels };
 
 /** A temp folder with tiny random checkpoints (real Gemma 3 tokenizer) and an ONNX cache folder. */
-export interface TinyModels {
-  root: string;
-  cacheDir: string;
-  dir(preset: 'tiny-text' | 'tiny-vlm'): string;
-  cleanup(): Promise<void>;
-}
-
-export async function createTinyModels(presets: readonly RandomCheckpointPreset[]): Promise<TinyModels> {
-  const root = await mkdtemp(join(tmpdir(), 'gemma3-pipeline-'));
-  for (const preset of presets) await createRandomCheckpoint({ preset, outDir: join(root, preset), seed: 0 });
-  return {
-    root,
-    cacheDir: join(root, 'onnx-cache'),
-    dir: (preset) => join(root, preset),
-    cleanup: () => rm(root, { recursive: true, force: true }),
-  };
+export function createTinyModels(presets: readonly RandomCheckpointPreset[]): Promise<TinyModels> {
+  return create(presets, 'pipeline');
 }
