@@ -380,6 +380,23 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     await page.context().close();
   });
 
+  test('a server with an API key: its 401 is shown until the key is set, then the key is sent', async () => {
+    const locked = await startTestServer({ answerWords: 2 }, { apiKey: 'sekrit' });
+    try {
+      const { page, errors, requests } = await openChatPage(browser, locked.url, null);
+      await page.locator('#status', { hasText: /API key/i }).waitFor();
+      await setSetting(page, '#apiKey', 'sekrit');
+      await page.locator('#status', { hasText: 'model: fake-gemma' }).waitFor();
+      await sendAndWait(page, 'hi');
+      expect(await page.locator('.msg.assistant').getAttribute('data-done')).toBe('true');
+      expect(requests[0]!.headers.authorization).toBe('Bearer sekrit');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await locked.close();
+    }
+  });
+
   test('images by drop and paste too; remove one before sending; a thumbnail opens full size', async () => {
     const { page, errors } = await open();
     const png = gradientPng(40, 30).toString('base64');

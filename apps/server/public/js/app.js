@@ -37,10 +37,18 @@ const messageActions = {
   },
 };
 
+/** The API key the model was last asked for with (a new key asks again, once typing pauses). */
+let keyInUse;
+let keyTimer = 0;
 const settings = bindSettings({
   dialog: $('settings'),
   onChange: (s) => {
     document.documentElement.dataset.theme = s.theme;
+    if (keyInUse !== undefined && s.apiKey !== keyInUse) {
+      clearTimeout(keyTimer);
+      keyTimer = setTimeout(refreshModel, 300);
+    }
+    keyInUse = s.apiKey;
   },
 });
 

@@ -39,12 +39,13 @@ export interface ChatPage {
 }
 
 /**
- * The chat page in a fresh browser context (its own localStorage), once it has found the model.
+ * The chat page in a fresh browser context (its own localStorage), once it has found the model
+ * (`model` null: without waiting for that).
  */
 export async function openChatPage(
   browser: Browser,
   url: string,
-  model: string,
+  model: string | null,
   options: BrowserContextOptions = {},
 ): Promise<ChatPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
@@ -62,7 +63,7 @@ export async function openChatPage(
     }
   });
   await page.goto(`${url}/`);
-  await page.locator('#status', { hasText: `model: ${model}` }).waitFor();
+  if (model !== null) await page.locator('#status', { hasText: `model: ${model}` }).waitFor();
   return { page, errors, requests };
 }
 
