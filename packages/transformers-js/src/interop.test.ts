@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkpointDir, loadManifest, maxAbsDiff, maxAbsDiffMasked, readGolden } from '@gemma3/test-utils';
 import {
   AutoModelForCausalLM,
   env,
@@ -10,13 +11,6 @@ import {
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exportTransformersJs } from './export/export-transformers-js.js';
-import {
-  checkpointDir,
-  loadManifest,
-  maxAbsDiff,
-  maxAbsDiffMasked,
-  readGolden,
-} from './test-utils/golden.js';
 
 /**
  * The interop proof: transformers.js 4.3.2 itself loads our exports (local files only) and gives the

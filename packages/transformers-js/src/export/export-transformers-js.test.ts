@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnnxSession } from '@gemma3/onnx';
+import { checkpointDir, loadManifest } from '@gemma3/test-utils';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ExportOptionsError } from '../errors/export-options-error.js';
 import { ModelFolderError } from '../errors/model-folder-error.js';
 import { OutputFolderNotEmptyError } from '../errors/output-folder-not-empty-error.js';
 import { TjsInputs, TjsOutputs } from '../layout.js';
-import { checkpointDir, loadManifest } from '../test-utils/golden.js';
 import { exportTransformersJs } from './export-transformers-js.js';
 
 const root = await mkdtemp(join(tmpdir(), 'gemma3-tjs-export-'));

@@ -1,17 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkpointDir, loadManifest, maxAbsDiff, maxAbsDiffMasked, readGolden } from '@gemma3/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExportLayoutError } from '../errors/export-layout-error.js';
 import { ExportOptionsError } from '../errors/export-options-error.js';
 import { exportTransformersJs } from '../export/export-transformers-js.js';
-import {
-  checkpointDir,
-  loadManifest,
-  maxAbsDiff,
-  maxAbsDiffMasked,
-  readGolden,
-} from '../test-utils/golden.js';
 import { isTransformersJsFolder } from './read-export.js';
 import { TransformersJsCausalLM } from './transformers-js-causal-lm.js';
 
