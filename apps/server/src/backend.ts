@@ -32,6 +32,8 @@ export interface BackendResult {
   finishReason: 'stop' | 'length' | 'abort';
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens whose KV state was reused from an earlier request (prefix cache), not prefilled. */
+  cachedTokens?: number;
 }
 
 /**

@@ -72,7 +72,7 @@ describe('image feature cache of the real pipeline backend (tiny-vlm)', { timeou
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  test('turn 2 with the same image is a hit: hits, misses, entries and bytes on /metrics', async () => {
+  test('turn 2 reuses the KV prefix (no image lookup); a new conversation with the image is a feature-cache hit', async () => {
     const image = { type: 'image_url', image_url: { url: gradientPngDataUri(24, 16) } };
     const ask = (messages: unknown[]) =>
       fetch(`${url}/v1/chat/completions`, {
@@ -88,7 +88,16 @@ describe('image feature cache of the real pipeline backend (tiny-vlm)', { timeou
       { role: 'user', content: 'And the colour?' },
     ];
     await ask(turn2);
-    const text = await (await fetch(`${url}/metrics`)).text();
+    // turn 2 starts with turn 1: its KV state (the image's included) is reused, the tower not asked
+    let text = await (await fetch(`${url}/metrics`)).text();
+    expect(metric(text, 'gemma3_prefix_cache_hits_total')).toBe(1);
+    expect(metric(text, 'gemma3_prefix_cache_reused_tokens_total')).toBeGreaterThan(
+      (backend.pipeline.model as { config: { mm_tokens_per_image: number } }).config.mm_tokens_per_image,
+    );
+    expect(metric(text, 'gemma3_image_cache_hits_total')).toBe(0);
+    // a new conversation (a system prompt first) with the same image: its features come from the cache
+    await ask([{ role: 'system', content: 'Be brief.' }, ...turn1]);
+    text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toMatch(/# TYPE gemma3_image_cache_hits_total counter/);
     expect(text).toMatch(/# TYPE gemma3_image_cache_bytes gauge/);
     expect(metric(text, 'gemma3_image_cache_misses_total')).toBe(1);

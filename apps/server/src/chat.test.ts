@@ -23,7 +23,12 @@ describe('chat and completions through the openai client (fake backend, real HTT
     expect(out.choices[0]!.message).toMatchObject({ role: 'assistant', content: 'w0 w1 w2 w3 w4' });
     expect(out.choices[0]!.finish_reason).toBe('stop');
     const prompt = t.backend.countPromptTokens(t.backend.calls.at(-1)!.input)!;
-    expect(out.usage).toEqual({ prompt_tokens: prompt, completion_tokens: 5, total_tokens: prompt + 5 });
+    expect(out.usage).toEqual({
+      prompt_tokens: prompt,
+      completion_tokens: 5,
+      total_tokens: prompt + 5,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
     const call = t.backend.calls.at(-1)!;
     expect(call.input).toEqual({
       kind: 'chat',
@@ -143,7 +148,12 @@ describe('chat and completions through the openai client (fake backend, real HTT
     const out = await client.completions.create({ model: 'fake-gemma', prompt: 'Once upon', max_tokens: 2 });
     expect(out.object).toBe('text_completion');
     expect(out.choices[0]).toMatchObject({ text: 'w0 w1', finish_reason: 'length', index: 0 });
-    expect(out.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+    expect(out.usage).toEqual({
+      prompt_tokens: 3,
+      completion_tokens: 2,
+      total_tokens: 5,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
     await client.completions.create({ model: 'fake-gemma', prompt: ['a b'] });
     expect(t.backend.calls.at(-1)!.sampling.maxTokens).toBe(16);
     const stream = await client.completions.create({

@@ -117,12 +117,42 @@ export class PipelineBackend implements ChatBackend {
       text: out.text,
       finishReason: out.finishReason,
       promptTokens: out.usage.promptTokens,
+      cachedTokens: out.usage.cachedTokens,
       completionTokens: out.usage.completionTokens,
     };
   }
 
   /** The image feature cache of a multimodal model (its hits, misses, evictions, entries, bytes). */
   cacheStats(): Record<string, number> {
+    return { ...this.batchingStats(), ...this.imageCacheStats() };
+  }
+
+  /** The running batch and the prefix cache (continuous batching, KV reuse). */
+  private batchingStats(): Record<string, number> {
+    const batcher = this.pipeline.batcher;
+    if (batcher === undefined) return {};
+    const b = batcher.stats();
+    const p = batcher.prefixCache?.stats();
+    return {
+      batch_running: b.running,
+      batch_decode_steps_total: b.decodeSteps,
+      batch_decode_rows_total: b.decodeRows,
+      batch_prefill_tokens_total: b.prefillTokens,
+      ...(p === undefined
+        ? {}
+        : {
+            prefix_cache_hits_total: p.hits,
+            prefix_cache_misses_total: p.misses,
+            prefix_cache_reused_tokens_total: p.reusedTokens,
+            prefix_cache_evictions_total: p.evictions,
+            prefix_cache_entries: p.entries,
+            prefix_cache_bytes: p.bytes,
+            prefix_cache_max_bytes: p.maxBytes,
+          }),
+    };
+  }
+
+  private imageCacheStats(): Record<string, number> {
     const model = this.pipeline.model;
     if (!('imageCacheStats' in model)) return {};
     const s = model.imageCacheStats();

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type PipelineDtype, SUPPORTED_DTYPES } from '@gemma3/pipeline';
+import { DEFAULT_PREFIX_CACHE_BYTES, type PipelineDtype, SUPPORTED_DTYPES } from '@gemma3/pipeline';
 import type { ChatBackend } from './backend.js';
 import { loadPipelineBackend } from './pipeline-backend.js';
 import { Gemma3Server, type ServerOptions } from './server.js';
@@ -12,6 +13,8 @@ export interface ServeOptions extends Omit<ServerOptions, 'backend'> {
   modelId?: string;
   dtype?: string;
   cacheDir?: string;
+  /** Bytes of KV state kept for prefix reuse (the pipeline's prefixCacheBytes). */
+  prefixCacheBytes?: number;
   /** SIGTERM / SIGINT: how long running requests may finish before they are aborted. */
   shutdownTimeoutMs: number;
   /** Load this instead of the model (tests, demos). */
@@ -28,7 +31,11 @@ Serves a Gemma 3 model over an OpenAI-compatible HTTP API, with a web chat page 
   --dtype D                  weight precision: fp32 (default), q8 or q4 (int8 / int4 decoder weights)
   --api-key K                require "Authorization: Bearer K" on /v1/* (default: $GEMMA3_API_KEY, else none)
   --model-id ID              the id clients send as "model" (default: folder name or hub id)
-  --concurrency N            generations running at once (default 1)
+  --parallel N               sequences decoded together in one batch (continuous batching; default:
+                             2 x the CPU cores, 2..8); requests beyond it wait in the queue
+  --concurrency N            old name of --parallel
+  --prefix-cache-bytes N     KV state of finished conversations kept for prefix reuse (default
+                             536870912; 0: off)
   --max-queue N              requests waiting at most; more get 429 (default 16)
   --max-body-bytes N         largest request body (default 20971520)
   --default-max-tokens N     max_tokens of chat requests that give none (default 1024)
@@ -47,7 +54,9 @@ export const SERVE_ARGS = {
   dtype: { type: 'string' },
   'api-key': { type: 'string' },
   'model-id': { type: 'string' },
+  parallel: { type: 'string' },
   concurrency: { type: 'string' },
+  'prefix-cache-bytes': { type: 'string' },
   'max-queue': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'default-max-tokens': { type: 'string' },
@@ -93,7 +102,8 @@ export function serveOptionsFromValues(
     model,
     host: text('host') ?? '127.0.0.1',
     port: int('port', 8080, 0),
-    concurrency: int('concurrency', 1, 1),
+    concurrency: int('parallel', int('concurrency', defaultParallel(), 1), 1),
+    prefixCacheBytes: int('prefix-cache-bytes', DEFAULT_PREFIX_CACHE_BYTES, 0),
     maxQueue: int('max-queue', 16, 0),
     maxBodyBytes: int('max-body-bytes', 20 * 1024 * 1024, 1024),
     defaultMaxTokens: int('default-max-tokens', 1024, 1),
@@ -127,6 +137,14 @@ export function serveOptionsFromValues(
     options.servedBy = servedBy;
   }
   return options;
+}
+
+/**
+ * Default rows of the running batch: a decode step costs about the same for a few rows as for one
+ * (it reads every weight once), so 2 per core, at least 2 and at most 8.
+ */
+export function defaultParallel(): number {
+  return Math.min(8, Math.max(2, 2 * availableParallelism()));
 }
 
 /** Parses `gemma3-server` / `gemma3 serve` arguments. */
@@ -163,6 +181,8 @@ export async function serve(
       ...(options.modelId === undefined ? {} : { modelId: options.modelId }),
       ...(options.dtype === undefined ? {} : { dtype: options.dtype as PipelineDtype }),
       ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      parallel: options.concurrency ?? 1,
+      ...(options.prefixCacheBytes === undefined ? {} : { prefixCacheBytes: options.prefixCacheBytes }),
     });
   const server = new Gemma3Server({ ...options, backend, log });
   const address = await server.listen(options.port, options.host);

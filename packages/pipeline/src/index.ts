@@ -31,6 +31,11 @@ export {
 export { detectModelKind, type ModelKind, type ModelKindInfo } from './model-kind.js';
 export { type ImageTextToTextPipeline, pipeline, type TextGenerationPipeline } from './pipeline.js';
 export {
+  type BatchingOptions,
+  DEFAULT_PREFIX_CACHE_BYTES,
+  type PipelineBatchExtra,
+} from './pipeline-batcher.js';
+export {
   type GenerationCallOptions,
   type ImageCallOptions,
   type LoadModelOptions,
@@ -42,5 +47,19 @@ export {
   type VisionModuleDtype,
 } from './pipeline-options.js';
 export { resolveModelFolder } from './resolve-model-folder.js';
+export type { ResponseFormat } from './structured/response-format.js';
+export type { StructuredCallOptions, StructuredOutput } from './structured/structured-call.js';
+export {
+  parseToolCall,
+  renderToolConversation,
+  TOOL_CALL_CLOSE,
+  TOOL_CALL_OPEN,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+  type ToolMessage,
+  toolsPrompt,
+} from './structured/tools.js';
+export { vocabularyOf } from './structured/vocabulary.js';
 export type { GenerationTimings } from './timings.js';
 export { quantizationOptionsOf, visionWeightOpsOf, weightOpsOf } from './weight-ops.js';

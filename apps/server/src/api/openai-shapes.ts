@@ -6,13 +6,18 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** As OpenAI's: prompt tokens served from the prefix cache. */
+  prompt_tokens_details: { cached_tokens: number };
 }
 
-export function usageOf(result: Pick<BackendResult, 'promptTokens' | 'completionTokens'>): Usage {
+export function usageOf(
+  result: Pick<BackendResult, 'promptTokens' | 'completionTokens' | 'cachedTokens'>,
+): Usage {
   return {
     prompt_tokens: result.promptTokens,
     completion_tokens: result.completionTokens,
     total_tokens: result.promptTokens + result.completionTokens,
+    prompt_tokens_details: { cached_tokens: result.cachedTokens ?? 0 },
   };
 }
 
