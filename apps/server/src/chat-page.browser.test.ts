@@ -134,6 +134,9 @@ describe.skipIf(!hasChromium)('chat page in headless chromium', { timeout: 60_00
     expect(second.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect((second.messages[0]!.content as { type: string }[]).map((p) => p.type)).toEqual(['image', 'text']);
     expect(requests[1]!.headers['x-conversation-id']).toBe(conversationId);
+    // Only the last answer offers Regenerate (an earlier one would drop the turns after it).
+    expect(await page.locator('.msg.assistant .regenerate').count()).toBe(2);
+    expect(await page.locator('.msg.assistant .regenerate:visible').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.context().close();
   });
