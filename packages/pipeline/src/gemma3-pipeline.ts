@@ -20,6 +20,11 @@ import {
   toSequenceRequest,
 } from './pipeline-batcher.js';
 import type { GenerationCallOptions, ImageCallOptions, PipelineOptions } from './pipeline-options.js';
+import {
+  prepareStructuredCall,
+  type StructuredCallOptions,
+  type StructuredOutput,
+} from './structured/structured-call.js';
 import { TextCallbackStreamer } from './text-callbacks.js';
 import { type GenerationTimings, TimingStreamer } from './timings.js';
 
@@ -29,7 +34,7 @@ export const PIPELINE_TASKS: readonly PipelineTask[] = ['text-generation', 'imag
 /** A prompt string (used as is, after `<bos>`) or a conversation (rendered with the chat template). */
 export type PipelineInput = string | readonly PipelineMessage[];
 
-export interface GenerationOutput {
+export interface GenerationOutput extends StructuredOutput {
   /** The generated text, special tokens left out. */
   text: string;
   /** The generated ids, up to and including the stopping token (e.g. `<end_of_turn>` = 106). */
@@ -70,7 +75,7 @@ interface PreparedPrompt {
   images: number;
 }
 
-type CallOptions = GenerationCallOptions & ImageCallOptions & ChatCallOptions;
+type CallOptions = GenerationCallOptions & ImageCallOptions & ChatCallOptions & StructuredCallOptions;
 
 /**
  * What `pipeline()` returns: call it with a prompt or messages (`await generator(input, options)`,
@@ -116,7 +121,8 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
   async run(input: PipelineInput, callOptions: CallOptions = {}): Promise<GenerationOutput> {
     const options: CallOptions = { ...this.options.generation, ...callOptions };
     const started = performance.now();
-    const prompt = await this.prepare(input, options);
+    const structured = prepareStructuredCall(input, options, this.tokenizer);
+    const prompt = await this.prepare(structured?.input ?? input, options);
     const prepared = performance.now();
     const decode = (ids: readonly number[], o?: { skipSpecialTokens?: boolean }) =>
       this.tokenizer.decode(ids, o);
@@ -133,6 +139,9 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       images: _images,
       panAndScan: _panAndScan,
       continueFinalMessage: _continueFinalMessage,
+      responseFormat: _responseFormat,
+      tools: _tools,
+      toolChoice: _toolChoice,
       ...generation
     } = options;
     const shared = {
@@ -141,6 +150,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       attentionMask: prompt.attentionMask,
       decode,
       streamer: timing,
+      ...(structured?.constraint === undefined ? {} : { constraints: [structured.constraint] }),
     };
     const batched = this.batcher !== undefined && batcherServes(shared as OneRowGeneration);
     const result: BatchedResult = batched
@@ -173,8 +183,15 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
       },
       seed: result.seed,
     };
+    if (structured !== undefined) Object.assign(output, structured.finish(text));
     if (typeof input !== 'string') {
       output.messages = appendAnswer(input, text, continuesFinalMessage(input, options));
+      if (output.toolCalls !== undefined)
+        output.messages[output.messages.length - 1] = {
+          role: 'assistant',
+          content: '',
+          toolCalls: output.toolCalls,
+        } as PipelineMessage;
     }
     return output;
   }
