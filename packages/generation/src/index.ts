@@ -1,4 +1,5 @@
 export {
+  checkJsonSchema,
   compileJsonGrammar,
   compileJsonSchemaGrammar,
   compileRegexGrammar,

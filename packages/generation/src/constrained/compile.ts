@@ -1,6 +1,7 @@
 import { CompiledGrammar, type GrammarLimits } from './compiled-grammar.js';
 import { schemaToPattern } from './json-schema-pattern.js';
 import { anyJsonObject, anyJsonValue, jsonDocument } from './json-text.js';
+import { buildNfa, DEFAULT_MAX_NFA_STATES } from './nfa.js';
 import { alt, literal, type Pattern, seq, textNotStartingWith } from './pattern.js';
 import { parseRegex } from './regex-parser.js';
 import type { TokenVocabulary } from './token-vocabulary.js';
@@ -66,4 +67,17 @@ export function compileRegexGrammar(
   options: GrammarLimits = {},
 ): CompiledGrammar {
   return new CompiledGrammar(parseRegex(source), vocabulary, options);
+}
+
+/**
+ * Checks that `schema` can be enforced, without a vocabulary (e.g. while validating a request):
+ * throws what compileJsonSchemaGrammar would (UnsupportedSchemaError, InvalidPatternError,
+ * GrammarTooLargeError), within the same bounds.
+ */
+export function checkJsonSchema(schema: unknown, options: JsonConstraintOptions = {}): void {
+  const pattern = schemaToPattern(schema, {
+    anyJsonDepth: options.anyJsonDepth ?? DEFAULT_ANY_JSON_DEPTH,
+    maxSchemaDepth: options.maxSchemaDepth ?? DEFAULT_MAX_SCHEMA_DEPTH,
+  });
+  buildNfa(jsonDocument(pattern), options.maxNfaStates ?? DEFAULT_MAX_NFA_STATES);
 }

@@ -4,7 +4,7 @@ import { GrammarTooLargeError } from '../errors/grammar-too-large-error.js';
 import { InvalidPatternError } from '../errors/invalid-pattern-error.js';
 import { UnsupportedSchemaError } from '../errors/unsupported-schema-error.js';
 import { byteVocabulary } from '../test-utils/byte-vocabulary.js';
-import { compileJsonSchemaGrammar, compileRegexGrammar } from './compile.js';
+import { checkJsonSchema, compileJsonSchemaGrammar, compileRegexGrammar } from './compile.js';
 import type { CompiledGrammar } from './compiled-grammar.js';
 
 const { vocabulary } = byteVocabulary(['ab', '"a', '{"', '},', 'é', '\u00e9"']);
@@ -200,6 +200,7 @@ describe('JSON Schema grammar', () => {
     expect(error.code).toBe('generation/unsupported-schema');
     expect(error.path).toBe(path);
     expect(error.keyword).toBe(keyword);
+    expect(() => checkJsonSchema(schema)).toThrow(UnsupportedSchemaError);
   });
 
   test('too deep and too large schemas are refused quickly, with GrammarTooLargeError', () => {
