@@ -17,7 +17,13 @@ let vlm: { server: Gemma3Server; backend: PipelineBackend; client: OpenAI };
 async function start(preset: 'tiny-text' | 'tiny-vlm') {
   const dir = join(root, preset);
   await createRandomCheckpoint({ preset, outDir: dir, seed: 0 });
-  const backend = await loadPipelineBackend(dir, { cacheDir: join(root, 'onnx-cache'), progress: false });
+  // fp32: answers are compared exactly, also when the second of two requests reuses the first's KV
+  // (exact in fp32; int8 kernels quantize activations per run, so a reused prefix or a batch shifts them)
+  const backend = await loadPipelineBackend(dir, {
+    cacheDir: join(root, 'onnx-cache'),
+    progress: false,
+    dtype: 'fp32',
+  });
   const server = new Gemma3Server({ backend, log: () => {} });
   const { port } = await server.listen(0, '127.0.0.1');
   return {
