@@ -21,7 +21,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { AutoTokenizer } from '@gemma3/pipeline';
 
@@ -36,7 +36,7 @@ const { values } = parseArgs({
     'conversation-tokens': { type: 'string', default: '1000' },
     'turn-tokens': { type: 'string', default: '30' },
     'cache-dir': { type: 'string', default: '/tmp/gemma3-cli-bench/cache' },
-    gguf: { type: 'string', default: '/tmp/gemma3-gguf/model-Q4_0.gguf' },
+    gguf: { type: 'string', default: '/tmp/gemma3-gguf/gemma3-1b-Q4_0.gguf' },
     'prefix-cache-bytes': { type: 'string', default: String(256 * 1024 * 1024) },
     'no-llama': { type: 'boolean', default: false },
     'json-out': { type: 'string', default: '/tmp/gemma3-serving-bench.json' },
@@ -112,6 +112,7 @@ async function startServer(extra: string[]): Promise<Server> {
     ...extra,
   ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind
   let log = '';
   const url = await new Promise<string>((done, fail) => {
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -159,7 +160,13 @@ async function stream(server: Server, path: string, body: object, origin: number
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true }, temperature: 0 }),
+    body: JSON.stringify({
+      model: basename(model),
+      ...body,
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0,
+    }),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   const chunkMs: number[] = [];
