@@ -1,9 +1,22 @@
+import type { StructuredRequest } from './api/structured-fields.js';
+
 /** A text part or a decoded image (the bytes of a PNG/JPEG/WebP/GIF file) of a chat message. */
 export type BackendContentPart = { type: 'text'; text: string } | { type: 'image'; image: Uint8Array };
 
 export interface BackendMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | BackendContentPart[];
+  /** An assistant's earlier tool calls. */
+  toolCalls?: BackendToolCall[];
+  /** A tool message's tool_call_id. */
+  toolCallId?: string;
+}
+
+/** A function call: `arguments` is JSON text (OpenAI's form). */
+export interface BackendToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 /** A chat (rendered with the model's chat template) or a raw prompt (used as is, after `<bos>`). */
@@ -18,6 +31,8 @@ export interface BackendSampling {
   topK?: number;
   seed?: number;
   stop?: string[];
+  /** response_format / tools / tool_choice, validated. */
+  structured?: StructuredRequest;
 }
 
 export interface BackendCallbacks {
@@ -34,6 +49,8 @@ export interface BackendResult {
   completionTokens: number;
   /** Prompt tokens whose KV state was reused from an earlier request (prefix cache), not prefilled. */
   cachedTokens?: number;
+  /** The calls the model made instead of answering (then `text` is the raw call, not shown). */
+  toolCalls?: BackendToolCall[];
 }
 
 /**

@@ -56,8 +56,8 @@ describe('400 invalid requests (OpenAI error shape, the field named)', () => {
     await expectError(
       { model: 'fake-gemma', messages: [{ role: 'tool', content: 'x' }] },
       400,
-      'unsupported_parameter',
-      'messages[0].role',
+      'missing_required_parameter',
+      'messages[0].tool_call_id',
     );
     await expectError(
       user([{ type: 'audio', audio: {} }]),
@@ -101,18 +101,13 @@ describe('400 invalid requests (OpenAI error shape, the field named)', () => {
 
   test('unsupported and unknown parameters are named, neutral values of penalties pass', async () => {
     await expectError(
-      { ...user('x'), tools: [] },
+      { ...user('x'), functions: [] },
       400,
       'unsupported_parameter',
-      'tools',
-      /Unsupported parameter 'tools'/,
+      'functions',
+      /Unsupported parameter 'functions'/,
     );
-    await expectError(
-      { ...user('x'), response_format: { type: 'json_object' } },
-      400,
-      'unsupported_parameter',
-      'response_format',
-    );
+    await expectError({ ...user('x'), logit_bias: { 1: 2 } }, 400, 'unsupported_parameter', 'logit_bias');
     await expectError({ ...user('x'), logprobs: true }, 400, 'unsupported_parameter', 'logprobs');
     await expectError(
       { ...user('x'), presence_penalty: 0.5 },

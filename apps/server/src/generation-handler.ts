@@ -6,11 +6,13 @@ import {
   chatCompletion,
   type FinishReason,
   textCompletion,
+  toolCallsOf,
   type Usage,
   usageChunk,
   usageOf,
 } from './api/openai-shapes.js';
 import { StopTrimmer } from './api/stop-trimmer.js';
+import { ToolCallStreamFilter } from './api/tool-call-stream.js';
 import type { BackendInput, BackendMessage, BackendResult, ChatBackend } from './backend.js';
 import { classifyError } from './classify-error.js';
 import type { ApiError } from './errors/api-error.js';
@@ -85,6 +87,9 @@ export async function answerGeneration(
     }
   };
   const trimmer = new StopTrimmer(request.stop ?? []);
+  const tools = request.structured?.tools ?? [];
+  const calling = tools.length > 0 && request.structured?.toolChoice !== 'none';
+  const callFilter = calling ? new ToolCallStreamFilter() : undefined;
   const sendText = (text: string) => {
     if (text === '') return;
     sendEvent(
@@ -102,7 +107,7 @@ export async function answerGeneration(
     }
     if (!request.stream) return;
     startStream();
-    sendText(trimmer.push(piece));
+    sendText(trimmer.push(callFilter === undefined ? piece : callFilter.push(piece)));
     if (response.writableLength > ctx.maxBufferedBytes) controller.abort('slow_client' satisfies StopReason);
   };
 
@@ -119,7 +124,7 @@ export async function answerGeneration(
           input,
           {
             maxTokens,
-            ...pick(request, ['temperature', 'topP', 'topK', 'seed', 'stop']),
+            ...pick(request, ['temperature', 'topP', 'topK', 'seed', 'stop', 'structured']),
           },
           { onText, signal },
         );
@@ -149,7 +154,9 @@ export async function answerGeneration(
     response.destroy(); // client gone or too slow: nobody is reading
     return;
   }
-  const finish: FinishReason = result.finishReason;
+  const toolCalls =
+    result.toolCalls !== undefined && result.toolCalls.length > 0 ? result.toolCalls : undefined;
+  const finish: FinishReason = toolCalls === undefined ? result.finishReason : 'tool_calls';
   const usage = usageOf(result);
   if (!request.stream) {
     const text = StopTrimmer.trim(result.text, request.stop ?? []);
@@ -157,13 +164,20 @@ export async function answerGeneration(
       response,
       200,
       request.endpoint === 'chat'
-        ? chatCompletion(envelope, text, finish, usage)
+        ? chatCompletion(envelope, text, finish, usage, toolCalls)
         : textCompletion(envelope, text, finish, usage),
     );
     return;
   }
   startStream();
+  if (toolCalls === undefined) sendText(trimmer.push(callFilter?.finish() ?? ''));
   sendText(trimmer.finish());
+  if (toolCalls !== undefined) {
+    sendEvent(
+      response,
+      chatChunk(envelope, { tool_calls: toolCallsOf(toolCalls, true) }, null, request.includeUsage),
+    );
+  }
   finishStream(response, request, envelope, finish, usage);
 }
 
@@ -199,7 +213,12 @@ async function resolveInput(
   if (request.input.kind === 'prompt') return request.input;
   const messages = await Promise.all(
     request.input.messages.map(async (message: RequestMessage): Promise<BackendMessage> => {
-      if (typeof message.content === 'string') return { role: message.role, content: message.content };
+      const tool = {
+        ...(message.toolCalls === undefined ? {} : { toolCalls: message.toolCalls }),
+        ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId }),
+      };
+      if (typeof message.content === 'string')
+        return { role: message.role, content: message.content, ...tool };
       const parts = await Promise.all(
         message.content.map(async (part) => {
           if (part.type === 'text') return part;
@@ -220,7 +239,7 @@ async function resolveInput(
           return { type: 'image' as const, image };
         }),
       );
-      return { role: message.role, content: parts };
+      return { role: message.role, content: parts, ...tool };
     }),
   );
   return { kind: 'chat', messages };

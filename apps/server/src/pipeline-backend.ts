@@ -5,11 +5,13 @@ import {
   type Gemma3Pipeline,
   type GenerationCallOptions,
   type PipelineContentItem,
-  type PipelineMessage,
   type PipelineOptions,
   pipeline,
   resolveModelFolder,
+  type StructuredCallOptions,
+  type ToolMessage,
 } from '@gemma3/pipeline';
+import type { StructuredRequest } from './api/structured-fields.js';
 import type {
   BackendCallbacks,
   BackendInput,
@@ -62,6 +64,8 @@ export class PipelineBackend implements ChatBackend {
     ) {
       return undefined;
     }
+    // tool calls and results are rendered by the pipeline (fenced blocks): counted while generating
+    if (input.messages.some((m) => m.role === 'tool' || m.toolCalls !== undefined)) return undefined;
     const messages = input.messages.map((m) => ({
       role: m.role,
       content:
@@ -82,7 +86,8 @@ export class PipelineBackend implements ChatBackend {
     sampling: BackendSampling,
     callbacks: BackendCallbacks,
   ): Promise<BackendResult> {
-    const options: GenerationCallOptions & ChatCallOptions = {
+    const options: GenerationCallOptions & ChatCallOptions & StructuredCallOptions = {
+      ...structuredOptions(sampling.structured),
       maxNewTokens: sampling.maxTokens,
       continueFinalMessage: endsWithAssistant(input),
       signal: callbacks.signal,
@@ -99,8 +104,10 @@ export class PipelineBackend implements ChatBackend {
       input.kind === 'prompt'
         ? input.prompt
         : input.messages.map(
-            (m): PipelineMessage => ({
+            (m): ToolMessage => ({
               role: m.role,
+              ...(m.toolCalls === undefined ? {} : { toolCalls: m.toolCalls }),
+              ...(m.toolCallId === undefined ? {} : { toolCallId: m.toolCallId }),
               content:
                 typeof m.content === 'string'
                   ? m.content
@@ -119,6 +126,7 @@ export class PipelineBackend implements ChatBackend {
       promptTokens: out.usage.promptTokens,
       cachedTokens: out.usage.cachedTokens,
       completionTokens: out.usage.completionTokens,
+      ...(out.toolCalls === undefined ? {} : { toolCalls: out.toolCalls }),
     };
   }
 
@@ -177,4 +185,14 @@ export class PipelineBackend implements ChatBackend {
  */
 function endsWithAssistant(input: BackendInput): boolean {
   return input.kind === 'chat' && input.messages.at(-1)?.role === 'assistant';
+}
+
+/** The server's validated response_format / tools / tool_choice as pipeline call options. */
+function structuredOptions(structured: StructuredRequest | undefined): StructuredCallOptions {
+  if (structured === undefined) return {};
+  return {
+    ...(structured.responseFormat === undefined ? {} : { responseFormat: structured.responseFormat }),
+    ...(structured.tools === undefined ? {} : { tools: structured.tools }),
+    ...(structured.toolChoice === undefined ? {} : { toolChoice: structured.toolChoice }),
+  };
 }

@@ -47,6 +47,7 @@ export {
   type VisionModuleDtype,
 } from './pipeline-options.js';
 export { resolveModelFolder } from './resolve-model-folder.js';
+export { checkJsonSchema } from '@gemma3/generation';
 export type { ResponseFormat } from './structured/response-format.js';
 export type { StructuredCallOptions, StructuredOutput } from './structured/structured-call.js';
 export {

@@ -3,15 +3,12 @@ import type { GenerationRequest, RequestContentPart, RequestMessage } from './ge
 import { parseImageUrl } from './image-url.js';
 import { jsonType, RequestFields } from './request-fields.js';
 import { readMaxTokens, readSampling } from './sampling-fields.js';
+import { readStructured } from './structured-fields.js';
 
 /** OpenAI chat parameters this server knows but does not implement (a 400 names them). */
 const KNOWN_UNSUPPORTED = new Set([
-  'tools',
-  'tool_choice',
   'functions',
   'function_call',
-  'parallel_tool_calls',
-  'response_format',
   'logit_bias',
   'top_logprobs',
   'audio',
@@ -53,6 +50,7 @@ export function parseChatRequest(body: unknown, options: ChatParseOptions): Gene
     );
   }
   const sampling = readSampling(fields);
+  const structured = readStructured(fields);
   fields.rejectUnread(KNOWN_UNSUPPORTED);
   return {
     endpoint: 'chat',
@@ -61,6 +59,7 @@ export function parseChatRequest(body: unknown, options: ChatParseOptions): Gene
     maxTokens: maxCompletionTokens ?? maxTokens,
     maxTokensParam: maxCompletionTokens !== undefined ? 'max_completion_tokens' : 'max_tokens',
     ...sampling,
+    ...(structured === undefined ? {} : { structured }),
   };
 }
 
@@ -96,23 +95,37 @@ function readMessage(value: unknown, path: string, options: ChatParseOptions): R
   let role: RequestMessage['role'];
   if (roleValue === 'system' || roleValue === 'developer') role = 'system';
   else if (roleValue === 'user' || roleValue === 'assistant') role = roleValue;
-  else if (roleValue === 'tool' || roleValue === 'function') {
+  else if (roleValue === 'tool') role = 'tool';
+  else if (roleValue === 'function') {
     throw new InvalidRequestError(
-      `'${path}.role' = "${roleValue}": tool messages are not supported`,
+      `'${path}.role' = "function" (the deprecated functions API) is not supported; use tools and role "tool"`,
       `${path}.role`,
       'unsupported_parameter',
     );
   } else {
     throw new InvalidRequestError(
-      `'${path}.role' = ${JSON.stringify(roleValue)}; expected "system", "developer", "user" or "assistant"`,
+      `'${path}.role' = ${JSON.stringify(roleValue)}; expected "system", "developer", "user", "assistant" or "tool"`,
       `${path}.role`,
       'invalid_value',
     );
   }
   fields.string('name'); // a participant name: accepted, not rendered (Gemma's template has no names)
-  const content = readContent(fields.raw('content'), `${path}.content`, role, options);
-  fields.rejectUnread(new Set(['tool_calls', 'function_call', 'refusal', 'audio', 'tool_call_id']));
-  return { role, content };
+  const toolCalls =
+    role === 'assistant' ? readToolCalls(fields.raw('tool_calls'), `${path}.tool_calls`) : undefined;
+  const toolCallId = role === 'tool' ? fields.string('tool_call_id', { required: true }) : undefined;
+  const rawContent = fields.raw('content');
+  const content =
+    rawContent === undefined && toolCalls !== undefined
+      ? ''
+      : readContent(rawContent, `${path}.content`, role, options);
+  fields.string('refusal');
+  fields.rejectUnread(new Set(['tool_calls', 'function_call', 'audio', 'tool_call_id']));
+  return {
+    role,
+    content,
+    ...(toolCalls === undefined ? {} : { toolCalls }),
+    ...(toolCallId === undefined ? {} : { toolCallId }),
+  };
 }
 
 function readContent(
@@ -170,5 +183,40 @@ function readContent(
       `${at}.type`,
       'unsupported_parameter',
     );
+  });
+}
+
+function readToolCalls(value: unknown, path: string): RequestMessage['toolCalls'] {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new InvalidRequestError(`'${path}' must be an array, got ${jsonType(value)}`, path, 'invalid_type');
+  }
+  return value.map((call, i) => {
+    const at = `${path}[${i}]`;
+    const c = RequestFields.of(call, at);
+    const id = c.string('id', { required: true }) as string;
+    const type = c.string('type');
+    if (type !== undefined && type !== 'function') {
+      throw new InvalidRequestError(
+        `'${at}.type' = ${JSON.stringify(type)}; expected "function"`,
+        `${at}.type`,
+        'invalid_value',
+      );
+    }
+    const fn = RequestFields.of(c.raw('function'), `${at}.function`);
+    const name = fn.string('name', { required: true, nonEmpty: true }) as string;
+    const args = fn.string('arguments', { required: true }) as string;
+    try {
+      JSON.parse(args);
+    } catch {
+      throw new InvalidRequestError(
+        `'${at}.function.arguments' must be JSON text`,
+        `${at}.function.arguments`,
+        'invalid_value',
+      );
+    }
+    fn.rejectUnread();
+    c.rejectUnread();
+    return { id, name, arguments: args };
   });
 }

@@ -1,4 +1,5 @@
-import type { BackendContentPart } from '../backend.js';
+import type { BackendContentPart, BackendToolCall } from '../backend.js';
+import type { StructuredRequest } from './structured-fields.js';
 
 /** An image as the request gave it: decoded data-URI bytes, or an http(s) URL still to fetch. */
 export type ImageSource = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'url'; url: string };
@@ -8,8 +9,12 @@ export type RequestContentPart =
   | { type: 'image'; source: ImageSource; param: string };
 
 export interface RequestMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | RequestContentPart[];
+  /** An assistant's earlier calls (`tool_calls`). */
+  toolCalls?: BackendToolCall[];
+  /** A tool message's `tool_call_id`. */
+  toolCallId?: string;
 }
 
 /** A validated /v1/chat/completions or /v1/completions request. */
@@ -28,4 +33,6 @@ export interface GenerationRequest {
   stop?: string[];
   stream: boolean;
   includeUsage: boolean;
+  /** response_format / tools / tool_choice (chat only). */
+  structured?: StructuredRequest;
 }

@@ -1,6 +1,16 @@
-import type { BackendResult } from '../backend.js';
+import type { BackendResult, BackendToolCall } from '../backend.js';
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
+/** OpenAI's tool_calls items (`index` in stream deltas only). */
+export function toolCallsOf(calls: readonly BackendToolCall[], withIndex = false) {
+  return calls.map((c, index) => ({
+    ...(withIndex ? { index } : {}),
+    id: c.id,
+    type: 'function' as const,
+    function: { name: c.name, arguments: c.arguments },
+  }));
+}
 
 export interface Usage {
   prompt_tokens: number;
@@ -27,7 +37,13 @@ interface Envelope {
   model: string;
 }
 
-export function chatCompletion(e: Envelope, text: string, finish: FinishReason, usage: Usage) {
+export function chatCompletion(
+  e: Envelope,
+  text: string,
+  finish: FinishReason,
+  usage: Usage,
+  toolCalls?: readonly BackendToolCall[],
+) {
   return {
     id: e.id,
     object: 'chat.completion',
@@ -37,7 +53,10 @@ export function chatCompletion(e: Envelope, text: string, finish: FinishReason, 
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: text, refusal: null },
+        message:
+          toolCalls === undefined
+            ? { role: 'assistant', content: text, refusal: null }
+            : { role: 'assistant', content: null, refusal: null, tool_calls: toolCallsOf(toolCalls) },
         logprobs: null,
         finish_reason: finish,
       },
@@ -48,7 +67,7 @@ export function chatCompletion(e: Envelope, text: string, finish: FinishReason, 
 
 export function chatChunk(
   e: Envelope,
-  delta: { role?: 'assistant'; content?: string },
+  delta: { role?: 'assistant'; content?: string; tool_calls?: ReturnType<typeof toolCallsOf> },
   finish: FinishReason | null,
   includeUsage: boolean,
 ) {
