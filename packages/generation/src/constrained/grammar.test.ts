@@ -168,6 +168,34 @@ describe('JSON Schema grammar', () => {
     }
   });
 
+  test('integer ranges: exactly the integers within the bounds', () => {
+    const ranges: [number, number][] = [
+      [0, 0],
+      [-5, 5],
+      [7, 123],
+      [-1200, -13],
+      [99, 1001],
+      [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+    ];
+    for (const [lo, hi] of ranges) {
+      const grammar = compileJsonSchemaGrammar({ type: 'integer', minimum: lo, maximum: hi }, vocabulary);
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.integer({ min: lo - 50, max: hi + 50 }), fc.integer({ min: -3000, max: 3000 })),
+          (n) => {
+            expect(matches(grammar, String(n)), `${n} in [${lo}, ${hi}]`).toBe(n >= lo && n <= hi);
+          },
+        ),
+        { numRuns: 300, seed: 5 },
+      );
+      expect(matches(grammar, '01')).toBe(false);
+    }
+    const open = compileJsonSchemaGrammar({ type: 'integer', exclusiveMinimum: 9 }, vocabulary);
+    expect([9, 10, 99999999999].map((n) => matches(open, String(n)))).toEqual([false, true, true]);
+    const below = compileJsonSchemaGrammar({ type: 'integer', exclusiveMaximum: -9 }, vocabulary);
+    expect([-9, -10, -99999999999].map((n) => matches(below, String(n)))).toEqual([false, true, true]);
+  });
+
   test('string lengths count characters, escapes included', () => {
     const grammar = compileJsonSchemaGrammar({ type: 'string', minLength: 2, maxLength: 3 }, vocabulary);
     for (const ok of ['"ab"', '"é\\n"', '"\\u00e9ab"']) expect(matches(grammar, ok), ok).toBe(true);
@@ -175,7 +203,9 @@ describe('JSON Schema grammar', () => {
   });
 
   test.each([
-    [{ type: 'object', properties: { a: { type: 'integer', minimum: 3 } } }, '#/properties/a', 'minimum'],
+    [{ type: 'object', properties: { a: { type: 'number', minimum: 3 } } }, '#/properties/a', 'minimum'],
+    [{ maximum: 3 }, '#', 'maximum'],
+    [{ type: 'integer', minimum: 5, maximum: 4 }, '#', 'minimum'],
     [{ type: 'strin' }, '#', 'type'],
     [{ oneOf: [{ type: 'string' }] }, '#', 'oneOf'],
     [{ type: 'object', additionalProperties: { type: 'string' } }, '#', 'additionalProperties'],

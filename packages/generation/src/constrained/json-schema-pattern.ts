@@ -1,5 +1,6 @@
 import { GrammarTooLargeError } from '../errors/grammar-too-large-error.js';
 import { UnsupportedSchemaError } from '../errors/unsupported-schema-error.js';
+import { integerRange } from './integer-range.js';
 import {
   anyJsonObject,
   anyJsonValue,
@@ -148,6 +149,9 @@ class SchemaCompiler {
       if ('properties' in s || 'required' in s || 'additionalProperties' in s) return ['object'];
       if ('items' in s || 'minItems' in s || 'maxItems' in s) return ['array'];
       if ('pattern' in s || 'format' in s || 'minLength' in s || 'maxLength' in s) return ['string'];
+      const bound = BOUNDS.find((k) => k in s);
+      if (bound !== undefined)
+        throw new UnsupportedSchemaError({ path, keyword: bound, reason: 'needs type "integer"' });
       return ['any'];
     }
     const list = Array.isArray(s.type) ? s.type : [s.type];
@@ -178,8 +182,17 @@ class SchemaCompiler {
       case 'string':
         return this.string(s, path);
       case 'integer':
-        return jsonInteger;
+        return this.integer(s, path);
       case 'number':
+        for (const keyword of BOUNDS) {
+          if (keyword in s) {
+            throw new UnsupportedSchemaError({
+              path,
+              keyword,
+              reason: 'bounds are supported on integers only, not numbers',
+            });
+          }
+        }
         return jsonNumber;
       case 'boolean':
         return alt(literal('true'), literal('false'));
@@ -381,6 +394,36 @@ class SchemaCompiler {
     return this.compile(target, ref, depth + 1, [...refs, ref], level);
   }
 
+  /** Integers, with minimum / maximum / exclusiveMinimum / exclusiveMaximum as a digit-range pattern. */
+  private integer(s: SchemaObject, path: string): Pattern {
+    let lo = Number.NEGATIVE_INFINITY;
+    let hi = Number.POSITIVE_INFINITY;
+    for (const keyword of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const) {
+      const value = s[keyword];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new UnsupportedSchemaError({ path, keyword, reason: 'must be a finite number' });
+      }
+      if (keyword === 'minimum') lo = Math.max(lo, Math.ceil(value));
+      if (keyword === 'exclusiveMinimum') lo = Math.max(lo, Math.floor(value) + 1);
+      if (keyword === 'maximum') hi = Math.min(hi, Math.floor(value));
+      if (keyword === 'exclusiveMaximum') hi = Math.min(hi, Math.ceil(value) - 1);
+    }
+    if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) return jsonInteger;
+    if (lo > hi)
+      throw new UnsupportedSchemaError({ path, keyword: 'minimum', reason: 'no integer is in the range' });
+    if (Math.abs(lo) > Number.MAX_SAFE_INTEGER * 10 || Math.abs(hi) > Number.MAX_SAFE_INTEGER * 10) {
+      if (Number.isFinite(lo) && Number.isFinite(hi)) {
+        throw new UnsupportedSchemaError({
+          path,
+          keyword: 'minimum',
+          reason: 'bounds beyond 9e16 are not supported',
+        });
+      }
+    }
+    return integerRange(lo, hi);
+  }
+
   /** Any JSON value at JSON nesting `level`: free values share the document's nesting bound. */
   private free(level: number): Pattern {
     return anyJsonValue(Math.max(0, this.options.anyJsonDepth - level));
@@ -415,7 +458,13 @@ const KEYWORD_TYPE: ReadonlyMap<string, string> = new Map([
   ['maxLength', 'string'],
   ['pattern', 'string'],
   ['format', 'string'],
+  ['minimum', 'integer'],
+  ['maximum', 'integer'],
+  ['exclusiveMinimum', 'integer'],
+  ['exclusiveMaximum', 'integer'],
 ]);
+
+const BOUNDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'];
 
 const HANDLED = new Set(['type', 'enum', 'const', 'anyOf', 'nullable', '$ref', ...KEYWORD_TYPE.keys()]);
 

@@ -30,6 +30,9 @@ const leaf: fc.Arbitrary<object> = fc.oneof(
       fc.integer({ min, max: 6 }).map((max) => ({ type: 'string', minLength: min, maxLength: max })),
     ),
   fc.constant({ type: 'integer' }),
+  fc
+    .tuple(fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }))
+    .map(([minimum, width]) => ({ type: 'integer', minimum, maximum: minimum + width })),
   fc.constant({ type: 'number' }),
   fc.constant({ type: 'boolean' }),
   fc.constant({ type: 'null' }),
