@@ -13,11 +13,13 @@ import {
   subtractRanges,
 } from './pattern.js';
 
-/** JSON whitespace between tokens: any run of space, tab, line feed, carriage return. */
-export const whitespace: Pattern = repeat(
-  chars([0x20, 0x20], [0x09, 0x0a], [0x0d, 0x0d]),
-  0,
-  Number.POSITIVE_INFINITY,
+/**
+ * Whitespace between JSON tokens: nothing, one space, or a line break and up to 20 spaces or tabs of
+ * indentation (llama.cpp's rule). Bounded on purpose: unbounded whitespace lets a model loop on
+ * blank lines forever; compact and pretty-printed JSON both fit.
+ */
+export const whitespace: Pattern = optional(
+  alt(literal(' '), seq(literal('\n'), repeat(chars([0x20, 0x20], [0x09, 0x09]), 0, 20))),
 );
 
 const digit = chars([0x30, 0x39]);
