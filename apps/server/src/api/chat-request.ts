@@ -119,6 +119,7 @@ function readMessage(value: unknown, path: string, options: ChatParseOptions): R
       ? ''
       : readContent(rawContent, `${path}.content`, role, options);
   fields.string('refusal');
+  if (role === 'assistant') fields.raw('parsed'); // added by the openai client's parse(): the content, parsed
   fields.rejectUnread(new Set(['tool_calls', 'function_call', 'audio', 'tool_call_id']));
   return {
     role,
@@ -206,6 +207,7 @@ function readToolCalls(value: unknown, path: string): RequestMessage['toolCalls'
     const fn = RequestFields.of(c.raw('function'), `${at}.function`);
     const name = fn.string('name', { required: true, nonEmpty: true }) as string;
     const args = fn.string('arguments', { required: true }) as string;
+    fn.raw('parsed_arguments'); // the openai client's parse() adds it to the message it returns: same data
     try {
       JSON.parse(args);
     } catch {
