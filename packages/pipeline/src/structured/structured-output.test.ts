@@ -138,7 +138,7 @@ describe('responseFormat on tiny-text (random weights, real tokenizer)', { timeo
     });
     await expect(
       generator.run(ask, {
-        responseFormat: { type: 'json_schema', schema: { type: 'integer', minimum: 1 } },
+        responseFormat: { type: 'json_schema', schema: { type: 'number', minimum: 1 } },
       }),
     ).rejects.toBeInstanceOf(UnsupportedSchemaError);
     let deep: unknown = { type: 'string' };
