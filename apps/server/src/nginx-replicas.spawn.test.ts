@@ -274,7 +274,7 @@ describe.skipIf(!hasNginx)('two replicas behind nginx (loopback)', { timeout: 30
   test('SIGTERM drains a replica: its stream finishes, /health says 503 closing, new traffic goes to the other, exit 0', async () => {
     const byReplica = await conversationsByReplica(nginx.url, ['A', 'B'], 2);
     const [onA, otherOnA] = byReplica.get('A')!;
-    const running = await openStream(nginx.url, onA, 150); // 150 steps of 5 ms: ~0.75 s or more
+    const running = await openStream(nginx.url, onA, 400); // 400 steps of 5 ms: 2 s or more
     await until(() => running.events.length >= 2, 'the first chunks');
     a.child.kill('SIGTERM');
 
