@@ -13,6 +13,7 @@ import {
 } from '../generate/generation-flags.js';
 import { EXIT_INTERRUPTED, withInterrupt } from '../generate/interrupt.js';
 import { readPromptFromStdin } from '../generate/stdin.js';
+import { STRUCTURED_HELP, STRUCTURED_OPTIONS, structuredOptions } from '../generate/structured-flags.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -35,6 +36,8 @@ Options:
 
 ${GENERATION_HELP}
 
+${STRUCTURED_HELP}
+
   --verbose            stack traces on errors
   -h, --help           show this help
 
@@ -44,6 +47,7 @@ Exit codes: 0 answered, 1 failed (model, image, generation: one line on stderr),
 Examples:
   gemma3 run --model google/gemma-3-1b-it --prompt "Write a haiku about Node.js" --temperature 0
   gemma3 run --model ./gemma-3-4b-it --image cat.jpg --prompt "What is shown in this image?" --json
+  gemma3 run --model google/gemma-3-1b-it --prompt "A person, as JSON" --json-schema person.schema.json
 `,
   options: {
     model: { type: 'string' },
@@ -53,6 +57,7 @@ Examples:
     raw: { type: 'boolean' },
     json: { type: 'boolean' },
     ...GENERATION_OPTIONS,
+    ...STRUCTURED_OPTIONS,
   },
   async run({ values, io }) {
     const model = requireString(values, 'model', 'run');
@@ -69,6 +74,7 @@ Examples:
       throw new UsageError('--image needs --task image-text-to-text', 'run');
     }
     const generation = generationOptions(values, 'run');
+    const structured = structuredOptions(values, 'run');
     const options = loadOptions(values, 'run', io.stderr.isTTY === true);
     let prompt = values.prompt as string | undefined;
     if (prompt === undefined) {
@@ -90,6 +96,7 @@ Examples:
       const { value: output, interrupted } = await withInterrupt((signal) =>
         generator.run(input, {
           ...generation,
+          ...structured,
           ...(values.raw === true ? { images } : {}),
           ...(values['pan-and-scan'] === true ? { panAndScan: true } : {}),
           signal,
