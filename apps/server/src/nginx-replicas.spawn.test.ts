@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   hasNginx,
@@ -237,6 +238,28 @@ describe.skipIf(!hasNginx)('two replicas behind nginx (loopback)', { timeout: 30
     const spread = anonymous.map((r) => r.servedBy);
     expect(spread.filter((s) => s === 'A').length).toBeGreaterThanOrEqual(2);
     expect(spread.filter((s) => s === 'B').length).toBeGreaterThanOrEqual(2);
+
+    // The openai client sends the id with `defaultHeaders` (deploy/README.md): plain and streamed.
+    const id = byReplica.get('B')![1]!;
+    const client = new OpenAI({
+      baseURL: `${nginx.url}/v1`,
+      apiKey: 'none',
+      maxRetries: 0,
+      defaultHeaders: { 'X-Conversation-Id': id },
+    });
+    const request = {
+      model: 'fake-gemma',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      max_tokens: 3,
+    };
+    const viaClient = await client.chat.completions.create(request).withResponse();
+    expect(viaClient.response.headers.get('x-served-by')).toBe('B');
+    expect(viaClient.data.choices[0]!.finish_reason).toBe('length');
+    const clientStream = await client.chat.completions.create({ ...request, stream: true }).withResponse();
+    expect(clientStream.response.headers.get('x-served-by')).toBe('B');
+    let chunks = 0;
+    for await (const _ of clientStream.data) chunks++;
+    expect(chunks).toBeGreaterThan(3);
 
     // A stream and a non-streamed request running on A, a stream on B; then A is killed (SIGKILL).
     const [onA, otherOnA] = byReplica.get('A')!;
