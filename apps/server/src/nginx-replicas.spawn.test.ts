@@ -261,14 +261,29 @@ describe.skipIf(!hasNginx)('two replicas behind nginx (loopback)', { timeout: 30
     for await (const _ of clientStream.data) chunks++;
     expect(chunks).toBeGreaterThan(3);
 
-    // A stream and a non-streamed request running on A, a stream on B; then A is killed (SIGKILL).
+    // Two streams (raw and through the openai client) and a non-streamed request running on A, a
+    // stream on B; then A is killed (SIGKILL).
     const [onA, otherOnA] = byReplica.get('A')!;
     const cut = await openStream(nginx.url, onA, 1_000_000);
+    const clientCut = await client.chat.completions.create(
+      { ...request, max_tokens: 1_000_000, stream: true },
+      { headers: { 'X-Conversation-Id': onA } },
+    );
+    const clientChunks: unknown[] = [];
+    const clientEnd = (async () => {
+      for await (const chunk of clientCut) clientChunks.push(chunk);
+    })().then(
+      () => 'completed',
+      (error: Error) => error.constructor.name,
+    );
     const pending = ask(nginx.url, otherOnA, 200);
     const onB = await openStream(nginx.url, byReplica.get('B')![0], 200);
     await until(
-      async () => cut.events.length >= 3 && (await gauge(a, 'gemma3_active_generations')) === 2,
-      'two generations on A',
+      async () =>
+        cut.events.length >= 3 &&
+        clientChunks.length >= 3 &&
+        (await gauge(a, 'gemma3_active_generations')) === 3,
+      'three generations on A',
     );
     a.child.kill('SIGKILL');
     await a.exit;
@@ -281,6 +296,12 @@ describe.skipIf(!hasNginx)('two replicas behind nginx (loopback)', { timeout: 30
     expect(cutEnd).toBe('error');
     expect(cut.servedBy).toBe('A');
     expect(cut.events).not.toContain('data: [DONE]');
+    // The openai client raises while iterating the stream (the connection broke), it does not hang.
+    const clientOutcome = await Promise.race([
+      clientEnd,
+      new Promise<string>((r) => setTimeout(() => r('hang'), 5_000)),
+    ]);
+    expect(clientOutcome).not.toMatch(/^(completed|hang)$/);
     // The request A had not answered yet is passed to B (nothing of it was sent): nginx retries it.
     expect(await pending).toMatchObject({ status: 200, servedBy: 'B', finishReason: 'length' });
     expect(await onB.ended).toBe('done');
