@@ -39,7 +39,7 @@ describe('structured output requests: bad input is a 400 naming the field', () =
       {
         response_format: {
           type: 'json_schema',
-          json_schema: { name: 'x', schema: { type: 'integer', minimum: 3 } },
+          json_schema: { name: 'x', schema: { type: 'number', minimum: 3 } },
         },
       },
       'response_format.json_schema.schema',
