@@ -134,7 +134,11 @@ describe('constrained generation over random JSON Schemas (real Gemma 3 vocabula
   }, 240_000);
 
   test('maxNewTokens too small for a complete document: finish reason length, no end token', async () => {
-    const s = { type: 'object', properties: { name: { type: 'string', minLength: 300 } }, required: ['name'] };
+    const s = {
+      type: 'object',
+      properties: { name: { type: 'string', minLength: 300 } },
+      required: ['name'],
+    };
     const grammar = compileJsonSchemaGrammar(s, vocabulary);
     const result = await generate(new RotatingModel(VOCAB, 3), {
       inputIds: [[2, 7]],
