@@ -45,8 +45,9 @@ describe('allowed tokens over the real Gemma 3 vocabulary (262k tokens)', () => 
           when: { type: 'string', format: 'date-time' },
           n: { type: 'number' },
           list: { type: 'array', items: { enum: ['é', 'x"y'] } },
+          long: { type: 'string', minLength: 3, maxLength: 40 },
         },
-        required: ['name', 'tag', 'when', 'n', 'list'],
+        required: ['name', 'tag', 'when', 'n', 'list', 'long'],
       },
       vocabulary,
     );
@@ -62,6 +63,9 @@ describe('allowed tokens over the real Gemma 3 vocabulary (262k tokens)', () => 
       '{"name":"","tag":"","when":"2024-0',
       '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":-1.',
       '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":["x\\"',
+      '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"',
+      '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"ab',
+      '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"abcdefghijklmnopqrstuvwxyz0123456789',
     ];
     for (const prefix of prefixes) {
       const state = stateAfter(grammar, prefix);

@@ -13,6 +13,9 @@ export interface AllowedTokens {
   readonly maxDistance: number;
 }
 
+/** Longest chain of plain-character states followed (tokens have at most 48 bytes). */
+const MAX_CHAIN = 64;
+
 /** Byte-range sequences of every character a JSON string holds unescaped. */
 const PLAIN_CHARACTERS = [
   ...utf8Sequences(0x20, 0x21),
@@ -29,7 +32,8 @@ const PLAIN_CHARACTERS = [
  */
 export class TokenMasks {
   private readonly cache = new Map<number, AllowedTokens>();
-  private readonly plainLoop = new Map<number, boolean>();
+  private readonly successor = new Map<number, number>();
+  private readonly chains = new Map<number, Int32Array>();
   private ids = new Int32Array(1 << 16);
   private distances = new Int32Array(1 << 16);
 
@@ -54,21 +58,51 @@ export class TokenMasks {
 
   /** Whether every plain character read from `state` comes back to `state`. */
   private isPlainLoop(state: number): boolean {
-    let known = this.plainLoop.get(state);
+    return this.plainSuccessor(state) === state;
+  }
+
+  /** The one state every plain character leads to from `state`, or -1 (none, or they differ). */
+  private plainSuccessor(state: number): number {
+    let known = this.successor.get(state);
     if (known === undefined) {
-      known = PLAIN_CHARACTERS.every((sequence) => {
+      let common = -2;
+      for (const sequence of PLAIN_CHARACTERS) {
         let states = [state];
         for (const [lo, hi] of sequence) {
           const next = new Set<number>();
           for (const s of states) for (let b = lo; b <= hi; b++) next.add(this.dfa.next(s, b));
           states = [...next];
-          if (states.some((s) => s < 0)) return false;
+          if (states.some((s) => s < 0)) break;
         }
-        return states.length === 1 && states[0] === state;
-      });
-      this.plainLoop.set(state, known);
+        if (states.length !== 1 || (states[0] as number) < 0 || (common !== -2 && states[0] !== common)) {
+          common = -1;
+          break;
+        }
+        common = states[0] as number;
+      }
+      known = common < 0 ? -1 : common;
+      this.successor.set(state, known);
     }
     return known;
+  }
+
+  /**
+   * chain[k] = the state after any k plain characters from `state` (inside a JSON string: a loop, or
+   * the count states of minLength/maxLength), as far as every plain character agrees (at most 64).
+   */
+  private plainChain(state: number): Int32Array {
+    let chain = this.chains.get(state);
+    if (chain === undefined) {
+      const states = [state];
+      while (states.length < MAX_CHAIN) {
+        const next = this.plainSuccessor(states[states.length - 1] as number);
+        if (next < 0) break;
+        states.push(next);
+      }
+      chain = Int32Array.from(states);
+      this.chains.set(state, chain);
+    }
+    return chain;
   }
 
   private walk(state: number): AllowedTokens {
@@ -83,9 +117,12 @@ export class TokenMasks {
       plainTextBelow,
       impureBelow,
     } = this.vocabulary;
-    // From a plain-text loop, every token that is plain text as a whole comes back to `state`.
-    const startsInLoop = this.isPlainLoop(state);
-    const startDistance = dfa.distance(state);
+    // Tokens that are plain text as a whole, from a state where every plain character goes the same
+    // way (a JSON string: a loop, or minLength/maxLength counts): a token of k characters ends in
+    // chain[k], so whole subtrees of such tokens are taken without walking them.
+    const { plainChars, maxCharsBelow } = this.vocabulary;
+    const chain = this.plainChain(state);
+    const chainDistance = Int32Array.from(chain, (q) => dfa.distance(q));
     let count = 0;
     let maxDistance = 0;
     const add = (from: number, to: number, distance: number): void => {
@@ -97,6 +134,19 @@ export class TokenMasks {
       }
       if (to > from && distance > maxDistance) maxDistance = distance;
     };
+    /** Plain-text tokens nodeTokens[from..to): each ends chain[its characters] away. */
+    const addPlain = (from: number, to: number): void => {
+      if (count + (to - from) > this.ids.length) this.grow(count + (to - from));
+      for (let t = from; t < to; t++) {
+        const id = nodeTokens[t] as number;
+        const distance = chainDistance[plainChars[id] as number] as number;
+        if (distance < 0) continue;
+        this.ids[count] = id;
+        this.distances[count] = distance;
+        count++;
+        if (distance > maxDistance) maxDistance = distance;
+      }
+    };
     const stackNodes: number[] = [0];
     const stackStates: number[] = [state];
     let table = dfa.table;
@@ -106,9 +156,9 @@ export class TokenMasks {
       const rowBase = q * 256;
       const end = edgeStart[node + 1] as number;
       for (let e = edgeStart[node] as number; e < end; e++) {
-        if (startsInLoop && impureBelow[edgeTarget[e] as number] === 0) {
-          const child = edgeTarget[e] as number;
-          add(tokenStart[child] as number, tokenStart[subtreeEnd[child] as number] as number, startDistance);
+        const target = edgeTarget[e] as number;
+        if (impureBelow[target] === 0 && (maxCharsBelow[target] as number) < chain.length) {
+          addPlain(tokenStart[target] as number, tokenStart[subtreeEnd[target] as number] as number);
           continue;
         }
         let next = table[rowBase + (edgeByte[e] as number)] as number;

@@ -30,6 +30,10 @@ export class TokenVocabulary {
    * token below a node without such a token is allowed: the walk skips those subtrees.
    */
   readonly impureBelow: Uint8Array;
+  /** Per token id: its number of characters when it is plain text as a whole, else -1. */
+  readonly plainChars: Int16Array;
+  /** Most characters of a token below the node (its own included); meaningful where impureBelow is 0. */
+  readonly maxCharsBelow: Int16Array;
 
   constructor(tokenBytes: readonly (Uint8Array | null)[]) {
     this.size = tokenBytes.length;
@@ -45,6 +49,8 @@ export class TokenVocabulary {
     const tokenNode = new Int32Array(ids.length);
     const notPlain: number[] = [];
     const impure: number[] = [];
+    this.plainChars = new Int16Array(tokenBytes.length).fill(-1);
+    const charsAt: number[] = [0];
     const path: number[] = [0]; // path[d] = node at depth d of the current token
     let previous: Uint8Array = new Uint8Array(0);
     ids.forEach((id, i) => {
@@ -62,6 +68,13 @@ export class TokenVocabulary {
       const plainFrom = plainSuffixes(bytes);
       for (let d = 0; d <= bytes.length; d++) if (plainFrom[d] === 0) notPlain.push(path[d] as number);
       if (plainFrom[0] === 0) impure.push(path[bytes.length] as number);
+      else {
+        let chars = 0;
+        for (const b of bytes) if ((b & 0xc0) !== 0x80) chars++;
+        this.plainChars[id] = chars;
+        const node = path[bytes.length] as number;
+        charsAt[node] = Math.max(charsAt[node] ?? 0, chars);
+      }
       previous = bytes;
     });
     const nodeCount = parent.length;
@@ -71,11 +84,16 @@ export class TokenVocabulary {
     for (const n of notPlain) this.plainTextBelow[n] = 0;
     this.impureBelow = new Uint8Array(nodeCount);
     for (const n of impure) this.impureBelow[n] = 1;
+    this.maxCharsBelow = new Int16Array(nodeCount);
+    for (let n = 0; n < nodeCount; n++) this.maxCharsBelow[n] = charsAt[n] ?? 0;
     for (let n = nodeCount - 1; n >= 0; n--) {
       // children come after their parent in preorder: fold them up from the end
       if (this.subtreeEnd[n] === 0) this.subtreeEnd[n] = n + 1;
       const p = parent[n] as number;
       if (p >= 0 && this.impureBelow[n] === 1) this.impureBelow[p] = 1;
+      if (p >= 0 && (this.maxCharsBelow[n] as number) > (this.maxCharsBelow[p] as number)) {
+        this.maxCharsBelow[p] = this.maxCharsBelow[n] as number;
+      }
       if (p >= 0 && (this.subtreeEnd[n] as number) > (this.subtreeEnd[p] as number)) {
         this.subtreeEnd[p] = this.subtreeEnd[n] as number;
       }
