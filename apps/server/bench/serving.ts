@@ -24,6 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { AutoTokenizer } from '@gemma3/pipeline';
+import { gradientPngDataUri } from '@gemma3/test-utils';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     gguf: { type: 'string', default: '/tmp/gemma3-gguf/gemma3-1b-Q4_0.gguf' },
     'prefix-cache-bytes': { type: 'string', default: String(256 * 1024 * 1024) },
     'no-llama': { type: 'boolean', default: false },
+    'mm-model': { type: 'string', default: '/tmp/gemma3-4b' },
+    'no-multimodal': { type: 'boolean', default: false },
     'json-out': { type: 'string', default: '/tmp/gemma3-serving-bench.json' },
     threads: { type: 'string', default: '2' },
   },
@@ -95,12 +98,12 @@ interface Server {
   child: ChildProcess;
   url: string;
 }
-async function startServer(extra: string[]): Promise<Server> {
+async function startServer(extra: string[], modelDir = model): Promise<Server> {
   const args = [
     ...tsNode,
     join(root, 'apps/server/src/main.ts'),
     '--model',
-    model,
+    modelDir,
     '--dtype',
     values.dtype as string,
     '--port',
@@ -155,13 +158,19 @@ interface Streamed {
   cachedTokens: number;
 }
 /** One streamed request; times relative to `origin`. */
-async function stream(server: Server, path: string, body: object, origin: number): Promise<Streamed> {
+async function stream(
+  server: Server,
+  path: string,
+  body: object,
+  origin: number,
+  modelId = basename(model),
+): Promise<Streamed> {
   const startMs = performance.now() - origin;
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      model: basename(model),
+      model: modelId,
       ...body,
       stream: true,
       stream_options: { include_usage: true },
@@ -421,6 +430,45 @@ if (!values['no-llama']) {
     together: figures(out.together.map(times)),
     peakRssBytes: out.peakRssBytes,
   };
+}
+// ---- 4b image chat: turn 2 with the same image (ours; llama.cpp's image path is not reachable here) ----
+const mmModel = resolve(values['mm-model'] as string);
+if (!values['no-multimodal']) {
+  if (!existsSync(join(mmModel, 'config.json'))) {
+    console.error(`${mmModel}: creating the random 4b checkpoint (8.6 GB)`);
+    await execFileAsync(
+      process.execPath,
+      [...tsNode, join(root, 'apps/cli/src/main.ts'), 'create-random', '--preset', '4b', '--out', mmModel],
+      { cwd: root, maxBuffer: 64 << 20 },
+    );
+  }
+  console.error(`[serving] load ${load()}: 4b image chat`);
+  const mm = await startServer(['--parallel', '1'], mmModel);
+  const id = basename(mmModel);
+  const image = { type: 'image_url', image_url: { url: gradientPngDataUri(640, 480) } };
+  const turns: { ttftMs: number; cachedTokens: number; imageEncodes: number }[] = [];
+  let messages: object[] = [
+    { role: 'user', content: [image, { type: 'text', text: 'What is shown in this picture?' }] },
+  ];
+  for (const next of ['And which colours does it use?', 'Describe it once more, briefly.']) {
+    const before = await metric(mm, 'gemma3_image_cache_misses_total');
+    const out = await stream(
+      mm,
+      '/v1/chat/completions',
+      { messages, max_tokens: turnTokens },
+      performance.now(),
+      id,
+    );
+    turns.push({
+      ttftMs: out.chunkMs[0]! - out.startMs,
+      cachedTokens: out.cachedTokens,
+      imageEncodes: (await metric(mm, 'gemma3_image_cache_misses_total')) - before,
+    });
+    messages = [...messages, { role: 'assistant', content: out.text }, { role: 'user', content: next }];
+  }
+  report.multimodal = { model: mmModel, dtype: values.dtype, turns, peakRssBytes: rssOf(mm.child.pid!).peak };
+  await stopServer(mm);
+  console.error(`[serving] 4b image chat: ${JSON.stringify(turns)}`);
 }
 report.loadAtEnd = load();
 
