@@ -47,10 +47,11 @@ describe('gemma3 run / chat / demo (spawned)', { timeout: 60_000 }, () => {
     expect(json.usage.prompt_tokens).toBe(4 + 6 + 5);
     expect(json.token_ids).toHaveLength(json.usage.completion_tokens);
     expect(json.interrupted).toBe(false);
+    expect(json.dtype).toBe('q8'); // the pipeline's default, named
     expect(streamed.code).toBe(0);
     expect(streamed.stdout).toBe(json.text.endsWith('\n') ? json.text : `${json.text}\n`);
     expect(streamed.stderr).toMatch(
-      /^\d+ tokens \((stop|length)\) in .*prefill .*\(15 prompt tokens\).*tokens\/s; load /m,
+      /^\d+ tokens \((stop|length)\) in .*prefill .*\(15 prompt tokens\).*tokens\/s; load .*, q8 weights$/m,
     );
   });
 

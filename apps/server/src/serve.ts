@@ -28,7 +28,7 @@ Serves a Gemma 3 model over an OpenAI-compatible HTTP API, with a web chat page 
   --model M                  local model folder or Hugging Face id (required)
   --host H                   address to bind (default 127.0.0.1: this machine only)
   --port P                   port (default 8080; 0 picks a free one)
-  --dtype D                  weight precision: fp32 (default), q8 or q4 (int8 / int4 decoder weights)
+  --dtype D                  weight precision: q8 (default; int8 decoder weights), fp32 or q4 (int4)
   --api-key K                require "Authorization: Bearer K" on /v1/* (default: $GEMMA3_API_KEY, else none)
   --model-id ID              the id clients send as "model" (default: folder name or hub id)
   --parallel N               sequences decoded together in one batch (continuous batching; default:
@@ -191,10 +191,13 @@ export async function serve(
   log(`[gemma3-server] listening on ${url} (loading ${options.model})`);
   const loadStarted = performance.now();
   server.ready.then(
-    () =>
+    () => {
+      // The pipeline backend says which weights run (q8 unless --dtype says otherwise).
+      const dtype = (server.model as { pipeline?: { dtype?: string } } | undefined)?.pipeline?.dtype;
       log(
-        `[gemma3-server] ready: ${url} serves model "${server.model?.modelId}" (loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s)`,
-      ),
+        `[gemma3-server] ready: ${url} serves model "${server.model?.modelId}" (${dtype === undefined ? '' : `${dtype} weights, `}loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s)`,
+      );
+    },
     async (error) => {
       log(`[gemma3-server] the model failed to load: ${(error as Error)?.message ?? error}`);
       await server.close(0);

@@ -196,6 +196,12 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
     return output;
   }
 
+  /** The precision of the weights that run: pipeline()'s `dtype`, default q8 (`DEFAULT_DTYPE`). */
+  get dtype(): 'fp32' | 'q8' | 'q4' {
+    const dtype = this.options.dtype ?? 'fp32';
+    return dtype === 'float32' ? 'fp32' : dtype;
+  }
+
   /** Frees the onnxruntime sessions. */
   async dispose(): Promise<void> {
     await this.batcher?.close();

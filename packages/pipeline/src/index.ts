@@ -1,6 +1,7 @@
 export { AutoModel, type AutoModelOptions, type Gemma3AnyModel } from './auto-model.js';
 export { AutoProcessor, type AutoProcessorOptions } from './auto-processor.js';
 export { AutoTokenizer } from './auto-tokenizer.js';
+export { DEFAULT_DTYPE, dtypeOf } from './default-dtype.js';
 export type { ChatCallOptions } from './chat-call-options.js';
 export { ImageFetchError, type ImageFetchProblem } from './errors/image-fetch-error.js';
 export { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';

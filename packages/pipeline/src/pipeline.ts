@@ -2,6 +2,7 @@ import { Tokenizer } from '@gemma3/tokenizer';
 import { isTransformersJsFolder, TransformersJsCausalLM } from '@gemma3/transformers-js';
 import { AutoModel } from './auto-model.js';
 import { AutoProcessor } from './auto-processor.js';
+import { dtypeOf } from './default-dtype.js';
 import { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
 import { UnsupportedTaskError } from './errors/unsupported-task-error.js';
 import { Gemma3Pipeline, PIPELINE_TASKS, type PipelineTask } from './gemma3-pipeline.js';
@@ -63,18 +64,21 @@ export async function pipeline(
         })
       : undefined;
   const tokenizer = processor?.tokenizer ?? (await Tokenizer.fromPretrained(dir));
-  const loadedModel =
-    task === 'text-generation' && (await isTransformersJsFolder(dir))
-      ? await TransformersJsCausalLM.fromFolder(dir, {
-          ...(options.dtype === undefined
-            ? {}
-            : { dtype: options.dtype === 'float32' ? 'fp32' : options.dtype }),
-          ...(options.session === undefined ? {} : { session: options.session }),
-        })
-      : await AutoModel.fromFolder(dir, {
-          ...options,
-          kind: task === 'text-generation' ? 'text' : 'multimodal',
-        });
+  const transformersJs = task === 'text-generation' && (await isTransformersJsFolder(dir));
+  // Our own graphs: the dtype given, else DEFAULT_DTYPE (q8); an export folder: the one it names.
+  const dtype = transformersJs ? options.dtype : dtypeOf(options.dtype);
+  const loadedModel = transformersJs
+    ? await TransformersJsCausalLM.fromFolder(dir, {
+        ...(options.dtype === undefined
+          ? {}
+          : { dtype: options.dtype === 'float32' ? 'fp32' : options.dtype }),
+        ...(options.session === undefined ? {} : { session: options.session }),
+      })
+    : await AutoModel.fromFolder(dir, {
+        ...options,
+        dtype,
+        kind: task === 'text-generation' ? 'text' : 'multimodal',
+      });
   const loaded = performance.now();
   return new Gemma3Pipeline(
     task,
@@ -87,6 +91,9 @@ export async function pipeline(
       resolveMs: resolved - started,
       loadMs: loaded - resolved,
     },
-    options,
+    {
+      ...options,
+      dtype: loadedModel instanceof TransformersJsCausalLM ? loadedModel.folder.dtype : (dtype ?? 'fp32'),
+    },
   );
 }

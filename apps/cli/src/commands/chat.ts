@@ -67,7 +67,7 @@ image, a too-long conversation) prints one error line and the chat goes on.
     };
     reset();
     io.stdout.write(
-      `Chatting with ${model}${multimodal ? ' (images: /image PATH)' : ''}. ${interactive ? 'Ctrl-D or /exit to leave.' : ''}\n`,
+      `Chatting with ${model} (${chat.dtype} weights${multimodal ? '; images: /image PATH' : ''}). ${interactive ? 'Ctrl-D or /exit to leave.' : ''}\n`,
     );
     rl.setPrompt('> ');
     if (interactive) rl.prompt();
@@ -112,7 +112,7 @@ image, a too-long conversation) prints one error line and the chat goes on.
             if (output.finishReason === 'abort') io.stdout.write('(stopped)\n');
             conversation = output.messages ?? conversation;
             pendingImages = [];
-            if (values.timings === true) io.stderr.write(`${formatTimings(output)}\n`);
+            if (values.timings === true) io.stderr.write(`${formatTimings(output, chat.dtype)}\n`);
           } catch (error) {
             if (!ended) io.stdout.write('\n');
             if (!Gemma3Error.isInstance(error)) throw error;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AutoModel, detectModelKind, resolveModelFolder } from '@gemma3/pipeline';
+import { AutoModel, detectModelKind, dtypeOf, resolveModelFolder } from '@gemma3/pipeline';
 import { exportTransformersJs } from '@gemma3/transformers-js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
@@ -13,9 +13,9 @@ export const convertCommand: Command = {
   help: `Usage: gemma3 convert --model M [--text-only] [--dtype fp32|q8|q4] [--cache-dir DIR] [--revision REV]
        gemma3 convert --model M --format transformers.js --out DIR [--dtype fp32|q8|q4] [--text-only] [--overwrite]
 
-Default (--format onnx-cache): builds the model's ONNX graphs from its safetensors (in --dtype) into the
-graph cache, with a progress bar, so that the first \`gemma3 run\` / \`chat\` starts at once. Running it
-again finds the cached graphs. Multimodal models get the text decoder (with image embeddings) and the
+Default (--format onnx-cache): builds the model's ONNX graphs from its safetensors (in --dtype; default
+q8, the one gemma3 run / chat / serve load) into the graph cache, with a progress bar, so that the first
+\`gemma3 run\` / \`chat\` starts at once. Running it again finds the cached graphs. Multimodal models get the text decoder (with image embeddings) and the
 vision encoder.
 
 --format transformers.js writes DIR in the layout transformers.js (@huggingface/transformers 4.3.2) loads:
@@ -82,9 +82,12 @@ Exit codes: 0 built (or already cached), 1 failed, 2 bad command line.
       return 0;
     }
     const info = await detectModelKind(dir);
-    io.stderr.write(`Building ONNX graphs for ${dir} (${info.modelType})\n`);
+    // The dtype `gemma3 run` / `chat` / `serve` load unless told otherwise, so they find it built.
+    const dtype = dtypeOf(options.dtype);
+    io.stderr.write(`Building ONNX graphs for ${dir} (${info.modelType}, ${dtype} weights)\n`);
     const loaded = await AutoModel.fromFolder(dir, {
       ...options,
+      dtype,
       kind: values['text-only'] === true ? 'text' : 'auto',
     });
     try {

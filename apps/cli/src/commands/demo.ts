@@ -126,7 +126,7 @@ Exit codes: 0 answered, 1 failed, 2 bad command line, 130 interrupted (Ctrl-C).
         }),
       );
       if (!endsWithNewline) out.write('\n');
-      out.write(`\n${interrupted ? '[interrupted] ' : ''}${formatTimings(output)}\n`);
+      out.write(`\n${interrupted ? '[interrupted] ' : ''}${formatTimings(output, vlm.dtype)}\n`);
       if (embedded) {
         out.write(
           '\nThat answer came from random weights. To ask a real Gemma 3 (4B and up see images):\n' +

@@ -111,10 +111,12 @@ Examples:
         }),
       );
       if (json) {
-        io.stdout.write(`${JSON.stringify({ ...jsonResult(output, model, task), interrupted })}\n`);
+        io.stdout.write(
+          `${JSON.stringify({ ...jsonResult(output, model, task, generator.dtype), interrupted })}\n`,
+        );
       } else {
         if (!endsWithNewline) io.stdout.write('\n');
-        io.stderr.write(`${interrupted ? '[interrupted] ' : ''}${formatTimings(output)}\n`);
+        io.stderr.write(`${interrupted ? '[interrupted] ' : ''}${formatTimings(output, generator.dtype)}\n`);
       }
       return interrupted ? EXIT_INTERRUPTED : 0;
     } finally {

@@ -11,10 +11,12 @@ export const DTYPE_OPTIONS: CommandOptions = {
   prefill: { type: 'string' },
 };
 
-export const DTYPE_HELP = `  --dtype D            weight precision: fp32 (default; float32 also accepted), q8 (int8 per channel,
-                       DynamicQuantizeMatMul) or q4 (int4 blocks, MatMulNBits); with q8/q4 the vision
-                       tower's linear layers run int8 (DynamicQuantizeMatMul), the projector fp32.
-                       Each dtype is built once into the graph cache.
+export const DTYPE_HELP = `  --dtype D            weight precision: q8 (default: int8 per channel, DynamicQuantizeMatMul; near
+                       fp32's accuracy at ~2x its decode speed), fp32 (the checkpoint's weights as
+                       float32; float32 also accepted) or q4 (int4 blocks, MatMulNBits); with q8/q4
+                       the vision tower's linear layers run int8 (DynamicQuantizeMatMul), the
+                       projector fp32. Each dtype is built once into the graph cache; the one that
+                       runs is printed with the timings.
   --block-size N       quantization block size for q8/q4: 16, 32 (default), 64, 128 or 256
   --prefill P          q8/q4: int8 (default: prompts run on a second, int8 DynamicQuantizeMatMul graph,
                        2-3x faster prefill, more memory) or same (one graph for prompts and decoding)`;
