@@ -44,6 +44,11 @@ export class CompiledGrammar {
    */
   applyAllowed(scores: Float32Array, state: number, allowed: AllowedTokens): void {
     const { ids } = allowed;
+    if (allowed.allPlain) {
+      const off = this.plainComplement(state, ids, scores.length);
+      for (let i = 0; i < off.length; i++) scores[off[i] as number] = Number.NEGATIVE_INFINITY;
+      return;
+    }
     if (ids.length * 2 > scores.length) {
       const off = this.complement(state, ids, scores.length);
       for (let i = 0; i < off.length; i++) scores[off[i] as number] = Number.NEGATIVE_INFINITY;
@@ -54,6 +59,17 @@ export class CompiledGrammar {
     for (let i = 0; i < ids.length; i++) kept[i] = scores[ids[i] as number] as number;
     scores.fill(Number.NEGATIVE_INFINITY);
     for (let i = 0; i < ids.length; i++) scores[ids[i] as number] = kept[i] as number;
+  }
+
+  /** The ids that are neither plain-text tokens nor listed in `ids` (cached per state). */
+  private plainComplement(state: number, ids: Int32Array, width: number): Int32Array {
+    let off = this.disallowed.get(state);
+    if (off === undefined) {
+      const listed = new Set(ids);
+      off = this.vocabulary.notPlainIds(width).filter((id) => !listed.has(id));
+      this.disallowed.set(state, off);
+    }
+    return off;
   }
 
   private complement(state: number, ids: Int32Array, width: number): Int32Array {

@@ -1,6 +1,7 @@
 import { ConstraintViolationError } from '../errors/constraint-violation-error.js';
 import type { ConstraintStep, LogitsConstraint } from '../logits-constraint.js';
 import type { CompiledGrammar } from './compiled-grammar.js';
+import { expandAllowed } from './token-masks.js';
 
 /**
  * One row's position in a compiled grammar. `mask` leaves finite only the tokens whose bytes keep the
@@ -39,7 +40,7 @@ export class GrammarConstraint implements LogitsConstraint {
     const limit = step.remainingTokens - 1; // bytes to acceptance allowed after this token
     if (allowed.maxDistance <= limit) this.grammar.applyAllowed(scores, this.state, allowed);
     else {
-      const { ids, distances } = allowed;
+      const { ids, distances } = expandAllowed(allowed, this.grammar.vocabulary);
       const kept: number[] = [];
       const values: number[] = [];
       for (let i = 0; i < ids.length; i++) {

@@ -7,10 +7,37 @@ import { utf8Sequences } from './utf8-sequences.js';
  * completable), with the distance to acceptance after each one, for the budget rule.
  */
 export interface AllowedTokens {
+  /** Tokens allowed (with `allPlain`, those besides the plain-text ones; may repeat some of them). */
   readonly ids: Int32Array;
-  /** Per allowed token, fewest bytes to acceptance after it. */
+  /** Per token of `ids`, fewest bytes to acceptance after it. */
   readonly distances: Int32Array;
+  /**
+   * Every plain-text token (`vocabulary.plainIds`) is allowed too, each with `plainDistance`: inside
+   * a JSON string, where the set is most of the vocabulary and only the rest is worth listing.
+   */
+  readonly allPlain: boolean;
+  readonly plainDistance: number;
   readonly maxDistance: number;
+}
+
+/** Every allowed id once, with its distance. */
+export function expandAllowed(
+  allowed: AllowedTokens,
+  vocabulary: TokenVocabulary,
+): { ids: Int32Array; distances: Int32Array } {
+  if (!allowed.allPlain) return allowed;
+  const ids: number[] = [];
+  const distances: number[] = [];
+  allowed.ids.forEach((id, i) => {
+    if ((vocabulary.plainChars[id] as number) >= 0) return; // listed below
+    ids.push(id);
+    distances.push(allowed.distances[i] as number);
+  });
+  for (const id of vocabulary.plainIds) {
+    ids.push(id);
+    distances.push(allowed.plainDistance);
+  }
+  return { ids: Int32Array.from(ids), distances: Int32Array.from(distances) };
 }
 
 /** Longest chain of plain-character states followed (tokens have at most 48 bytes). */
@@ -123,6 +150,12 @@ export class TokenMasks {
     const { plainChars, maxCharsBelow } = this.vocabulary;
     const chain = this.plainChain(state);
     const chainDistance = Int32Array.from(chain, (q) => dfa.distance(q));
+    // every plain token allowed, at one distance: they are not listed (see AllowedTokens.allPlain)
+    const plainDistance = chainDistance[0] as number;
+    const allPlain =
+      chain.length > this.vocabulary.maxPlainChars &&
+      plainDistance >= 0 &&
+      chainDistance.every((d) => d === plainDistance);
     let count = 0;
     let maxDistance = 0;
     const add = (from: number, to: number, distance: number): void => {
@@ -158,7 +191,8 @@ export class TokenMasks {
       for (let e = edgeStart[node] as number; e < end; e++) {
         const target = edgeTarget[e] as number;
         if (impureBelow[target] === 0 && (maxCharsBelow[target] as number) < chain.length) {
-          addPlain(tokenStart[target] as number, tokenStart[subtreeEnd[target] as number] as number);
+          if (!allPlain)
+            addPlain(tokenStart[target] as number, tokenStart[subtreeEnd[target] as number] as number);
           continue;
         }
         let next = table[rowBase + (edgeByte[e] as number)] as number;
@@ -182,7 +216,14 @@ export class TokenMasks {
         }
       }
     }
-    return { ids: this.ids.slice(0, count), distances: this.distances.slice(0, count), maxDistance };
+    if (allPlain && plainDistance > maxDistance) maxDistance = plainDistance;
+    return {
+      ids: this.ids.slice(0, count),
+      distances: this.distances.slice(0, count),
+      allPlain,
+      plainDistance,
+      maxDistance,
+    };
   }
 
   private grow(needed: number): void {

@@ -34,6 +34,10 @@ export class TokenVocabulary {
   readonly plainChars: Int16Array;
   /** Most characters of a token below the node (its own included); meaningful where impureBelow is 0. */
   readonly maxCharsBelow: Int16Array;
+  /** The ids of the tokens that are plain text as a whole, and the most characters one has. */
+  readonly plainIds: Int32Array;
+  readonly maxPlainChars: number;
+  private notPlain: Int32Array | undefined;
 
   constructor(tokenBytes: readonly (Uint8Array | null)[]) {
     this.size = tokenBytes.length;
@@ -84,6 +88,15 @@ export class TokenVocabulary {
     for (const n of notPlain) this.plainTextBelow[n] = 0;
     this.impureBelow = new Uint8Array(nodeCount);
     for (const n of impure) this.impureBelow[n] = 1;
+    const plainIds: number[] = [];
+    let maxPlainChars = 0;
+    this.plainChars.forEach((chars, id) => {
+      if (chars < 0) return;
+      plainIds.push(id);
+      if (chars > maxPlainChars) maxPlainChars = chars;
+    });
+    this.plainIds = Int32Array.from(plainIds);
+    this.maxPlainChars = maxPlainChars;
     this.maxCharsBelow = new Int16Array(nodeCount);
     for (let n = 0; n < nodeCount; n++) this.maxCharsBelow[n] = charsAt[n] ?? 0;
     for (let n = nodeCount - 1; n >= 0; n--) {
@@ -125,6 +138,20 @@ export class TokenVocabulary {
       this.nodeTokens[at] = id;
     });
   }
+
+  /** Ids in [0, width) that are not plain-text tokens (special, holding `"` `\\` or controls, partial characters, past the vocabulary). */
+  notPlainIds(width: number): Int32Array {
+    if (this.notPlain === undefined || this.notPlain.length === 0 || width !== this.notPlainWidth) {
+      const list: number[] = [];
+      for (let id = 0; id < width; id++)
+        if (id >= this.size || (this.plainChars[id] as number) < 0) list.push(id);
+      this.notPlain = Int32Array.from(list);
+      this.notPlainWidth = width;
+    }
+    return this.notPlain;
+  }
+
+  private notPlainWidth = -1;
 
   get nodeCount(): number {
     return this.edgeStart.length - 1;
