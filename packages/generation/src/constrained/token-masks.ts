@@ -40,9 +40,6 @@ export function expandAllowed(
   return { ids: Int32Array.from(ids), distances: Int32Array.from(distances) };
 }
 
-/** Longest chain of plain-character states followed (tokens have at most 48 bytes). */
-const MAX_CHAIN = 64;
-
 /** Byte-range sequences of every character a JSON string holds unescaped. */
 const PLAIN_CHARACTERS = [
   ...utf8Sequences(0x20, 0x21),
@@ -115,13 +112,15 @@ export class TokenMasks {
 
   /**
    * chain[k] = the state after any k plain characters from `state` (inside a JSON string: a loop, or
-   * the count states of minLength/maxLength), as far as every plain character agrees (at most 64).
+   * the count states of minLength/maxLength), as far as every plain character agrees, up to the
+   * longest plain token.
    */
   private plainChain(state: number): Int32Array {
     let chain = this.chains.get(state);
     if (chain === undefined) {
       const states = [state];
-      while (states.length < MAX_CHAIN) {
+      // long enough for the longest plain token (Gemma 3: 31 characters)
+      while (states.length <= this.vocabulary.maxPlainChars) {
         const next = this.plainSuccessor(states[states.length - 1] as number);
         if (next < 0) break;
         states.push(next);
