@@ -21,6 +21,7 @@ export class CompiledGrammar {
   readonly dfa: LazyDfa;
   readonly masks: TokenMasks;
   private readonly disallowed = new Map<number, Int32Array>();
+  private disallowedIds = 0;
   private gathered = new Float32Array(1024);
 
   constructor(
@@ -61,13 +62,23 @@ export class CompiledGrammar {
     for (let i = 0; i < ids.length; i++) scores[ids[i] as number] = kept[i] as number;
   }
 
+  /** Caches a complement list; past 4M ids (16 MiB) the cache starts over: memory stays bounded. */
+  private remember(state: number, off: Int32Array): void {
+    this.disallowedIds += off.length;
+    if (this.disallowedIds > 4_000_000) {
+      this.disallowed.clear();
+      this.disallowedIds = off.length;
+    }
+    this.disallowed.set(state, off);
+  }
+
   /** The ids that are neither plain-text tokens nor listed in `ids` (cached per state). */
   private plainComplement(state: number, ids: Int32Array, width: number): Int32Array {
     let off = this.disallowed.get(state);
     if (off === undefined) {
       const listed = new Set(ids);
       off = this.vocabulary.notPlainIds(width).filter((id) => !listed.has(id));
-      this.disallowed.set(state, off);
+      this.remember(state, off);
     }
     return off;
   }
@@ -80,7 +91,7 @@ export class CompiledGrammar {
       const list: number[] = [];
       for (let id = 0; id < width; id++) if (on[id] === 0) list.push(id);
       off = Int32Array.from(list);
-      this.disallowed.set(state, off);
+      this.remember(state, off);
     }
     return off;
   }

@@ -40,6 +40,9 @@ export function expandAllowed(
   return { ids: Int32Array.from(ids), distances: Int32Array.from(distances) };
 }
 
+/** Listed token ids kept over all cached states of one grammar (8 bytes each: 32 MiB). */
+const MAX_CACHED_IDS = 4_000_000;
+
 /** Byte-range sequences of every character a JSON string holds unescaped. */
 const PLAIN_CHARACTERS = [
   ...utf8Sequences(0x20, 0x21),
@@ -56,6 +59,7 @@ const PLAIN_CHARACTERS = [
  */
 export class TokenMasks {
   private readonly cache = new Map<number, AllowedTokens>();
+  private cachedIds = 0;
   private readonly successor = new Map<number, number>();
   private readonly chains = new Map<number, Int32Array>();
   private ids = new Int32Array(1 << 16);
@@ -75,6 +79,12 @@ export class TokenMasks {
     let known = this.cache.get(state);
     if (known === undefined) {
       known = this.walk(state);
+      // bounded memory: past the budget the cache starts over (states are walked again when revisited)
+      this.cachedIds += known.ids.length;
+      if (this.cachedIds > MAX_CACHED_IDS) {
+        this.cache.clear();
+        this.cachedIds = known.ids.length;
+      }
       this.cache.set(state, known);
     }
     return known;

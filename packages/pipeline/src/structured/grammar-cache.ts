@@ -1,10 +1,10 @@
 import type { CompiledGrammar, TokenVocabulary } from '@gemma3/generation';
 
-const MAX_ENTRIES = 32;
+const MAX_ENTRIES = 16;
 const caches = new WeakMap<TokenVocabulary, Map<string, CompiledGrammar>>();
 
 /**
- * A compiled grammar per (vocabulary, key), the most recently used 32 kept: a schema used again
+ * A compiled grammar per (vocabulary, key), the most recently used 16 kept: a schema used again
  * reuses its automaton and the allowed-token sets already computed.
  */
 export function cachedGrammar(
