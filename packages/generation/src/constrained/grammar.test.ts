@@ -1,3 +1,4 @@
+import { Gemma3Error } from '@gemma3/errors';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { GrammarTooLargeError } from '../errors/grammar-too-large-error.js';
@@ -231,6 +232,80 @@ describe('JSON Schema grammar', () => {
     expect(error.path).toBe(path);
     expect(error.keyword).toBe(keyword);
     expect(() => checkJsonSchema(schema)).toThrow(UnsupportedSchemaError);
+  });
+
+  test('fuzzed schemas and regexes: compile or a typed error, never anything else', () => {
+    const keyword = fc.constantFrom(
+      'type',
+      'properties',
+      'required',
+      'items',
+      'enum',
+      'const',
+      'anyOf',
+      'minItems',
+      'maxItems',
+      'minLength',
+      'maxLength',
+      'pattern',
+      'format',
+      'minimum',
+      'maximum',
+      'nullable',
+      '$ref',
+      'additionalProperties',
+      '$defs',
+      'oneOf',
+    );
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constantFrom(
+        'string',
+        'integer',
+        'object',
+        'array',
+        'null',
+        '#',
+        '#/$defs/a',
+        'date',
+        '[a-',
+        '(a|b)*',
+        -1,
+        1e9,
+      ),
+    );
+    const schema = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        value,
+        fc.dictionary(keyword, fc.oneof(value, tie('node'), fc.array(tie('node'), { maxLength: 3 })), {
+          maxKeys: 4,
+        }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(schema, (s) => {
+        try {
+          compileJsonSchemaGrammar(s, vocabulary);
+        } catch (error) {
+          expect(Gemma3Error.isInstance(error), String(error)).toBe(true);
+        }
+      }),
+      { numRuns: 400, seed: 21 },
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 12, unit: fc.constantFrom(...'ab()[]{}|*+?.^$\\-,0123dswu'.split('')) }),
+        (source) => {
+          try {
+            compileRegexGrammar(source, vocabulary);
+          } catch (error) {
+            expect(Gemma3Error.isInstance(error), `${source}: ${String(error)}`).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 1000, seed: 22 },
+    );
   });
 
   test('too deep and too large schemas are refused quickly, with GrammarTooLargeError', () => {
