@@ -79,7 +79,7 @@ const cases: { name: string; schema: unknown | null; document: string }[] = [
       type: 'object',
       properties: {
         name: { const: 'get_weather' },
-        arguments: {
+        parameters: {
           type: 'object',
           properties: {
             city: { type: 'string' },
@@ -90,10 +90,10 @@ const cases: { name: string; schema: unknown | null; document: string }[] = [
           additionalProperties: false,
         },
       },
-      required: ['name', 'arguments'],
+      required: ['name', 'parameters'],
       additionalProperties: false,
     },
-    document: '{"name": "get_weather", "arguments": {"city": "Zürich", "unit": "celsius", "days": 3}}',
+    document: '{"name": "get_weather", "parameters": {"city": "Zürich", "unit": "celsius", "days": 3}}',
   },
   {
     name: 'form (zod-like: bounded strings, int range, nullable)',

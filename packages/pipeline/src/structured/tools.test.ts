@@ -31,14 +31,14 @@ describe('prompt-based tool calling for Gemma 3', () => {
     );
     expect(out.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(out[0]!.content).toBe(`Be brief.\n\n${prompt}`);
-    expect(out[2]!.content).toBe(`${TOOL_CALL_OPEN}{"name":"add","arguments":{"a":1}}${TOOL_CALL_CLOSE}`);
+    expect(out[2]!.content).toBe(`${TOOL_CALL_OPEN}{"name":"add","parameters":{"a":1}}${TOOL_CALL_CLOSE}`);
     expect(out[3]!.content).toBe('```tool_output\n3\n```\n\nThanks. And 2 + 2?');
     expect(prompt).toContain('"name": "add"');
   });
 
   test('parseToolCall reads exactly one fenced call', () => {
     expect(
-      parseToolCall(`${TOOL_CALL_OPEN}{"name": "add", "arguments": {"a": 2}}${TOOL_CALL_CLOSE}`),
+      parseToolCall(`${TOOL_CALL_OPEN}{"name": "add", "parameters": {"a": 2}}${TOOL_CALL_CLOSE}`),
     ).toMatchObject({ name: 'add', arguments: '{"a":2}' });
     expect(parseToolCall('The answer is 3.')).toBeUndefined();
     expect(parseToolCall(`${TOOL_CALL_OPEN}{"name": "add"${TOOL_CALL_CLOSE}`)).toBeUndefined();

@@ -25,8 +25,12 @@ export interface ToolMessage extends PipelineMessage {
   name?: string;
 }
 
-/** Gemma 3 has no tool tokens: a call is a fenced block of JSON, results come back fenced too. */
-export const TOOL_CALL_OPEN = '```tool_call\n';
+/**
+ * Gemma 3 has no tool tokens: as Google's Gemma function-calling guide describes, a call is a
+ * ```tool_code fenced block (here the guide's JSON form: {"name", "parameters"}) and results come back
+ * in a ```tool_output block.
+ */
+export const TOOL_CALL_OPEN = '```tool_code\n';
 export const TOOL_CALL_CLOSE = '\n```';
 const TOOL_OUTPUT_OPEN = '```tool_output\n';
 
@@ -61,12 +65,12 @@ export function callableTools(
   return { tools: [tool], choice: { name: named } };
 }
 
-/** The JSON Schema of one call of any of `tools`: `{ "name": ..., "arguments": {...} }`. */
+/** The JSON Schema of one call of any of `tools`: `{ "name": ..., "parameters": {...} }`. */
 export function toolCallSchema(tools: readonly ToolDefinition[]): unknown {
   const branches = tools.map((tool) => ({
     type: 'object',
-    properties: { name: { const: tool.name }, arguments: tool.parameters ?? { type: 'object' } },
-    required: ['name', 'arguments'],
+    properties: { name: { const: tool.name }, parameters: tool.parameters ?? { type: 'object' } },
+    required: ['name', 'parameters'],
     additionalProperties: false,
   }));
   return branches.length === 1 ? branches[0] : { anyOf: branches };
@@ -88,7 +92,7 @@ export function toolsPrompt(tools: readonly ToolDefinition[], choice: ToolChoice
   return [
     'You have access to the following functions:',
     JSON.stringify(list, null, 2),
-    `To call a function, reply with only this, and nothing before or after it:\n${TOOL_CALL_OPEN}{"name": "<function name>", "arguments": {<arguments as JSON>}}${TOOL_CALL_CLOSE}`,
+    `To call a function, reply with only this, and nothing before or after it:\n${TOOL_CALL_OPEN}{"name": "<function name>", "parameters": {<argument name and value, as JSON>}}${TOOL_CALL_CLOSE}`,
     `${must} A function's result comes back to you in a ${TOOL_OUTPUT_OPEN.trim()} block.`,
   ].join('\n\n');
 }
@@ -119,7 +123,7 @@ export function renderToolConversation(
       const text = textOf(message.content ?? '', `messages[${i}].content`);
       const calls = message.toolCalls.map(
         (c) =>
-          `${TOOL_CALL_OPEN}${JSON.stringify({ name: c.name, arguments: parseArguments(c.arguments, i) })}${TOOL_CALL_CLOSE}`,
+          `${TOOL_CALL_OPEN}${JSON.stringify({ name: c.name, parameters: parseArguments(c.arguments, i) })}${TOOL_CALL_CLOSE}`,
       );
       push({ role: 'assistant', content: [text, ...calls].filter((s) => s !== '').join('\n') });
       return;
@@ -139,10 +143,10 @@ export function parseToolCall(text: string): ToolCall | undefined {
   try {
     const call = JSON.parse(text.slice(TOOL_CALL_OPEN.length, text.length - TOOL_CALL_CLOSE.length)) as {
       name?: unknown;
-      arguments?: unknown;
+      parameters?: unknown;
     };
     if (typeof call.name !== 'string') return undefined;
-    return { id: `call_${randomId()}`, name: call.name, arguments: JSON.stringify(call.arguments ?? {}) };
+    return { id: `call_${randomId()}`, name: call.name, arguments: JSON.stringify(call.parameters ?? {}) };
   } catch {
     return undefined;
   }
