@@ -63,7 +63,7 @@ export function prepareStructuredCall<I extends string | readonly PipelineMessag
   tokenizer: Tokenizer,
 ): StructuredCall<I | PipelineMessage[]> | undefined {
   const hasToolMessages =
-    typeof input !== 'string' &&
+    Array.isArray(input) && // anything else is the pipeline's input error, found later
     (input as readonly ToolMessage[]).some((m) => m.role === 'tool' || m.toolCalls !== undefined);
   const format =
     options.responseFormat === undefined ? undefined : checkResponseFormat(options.responseFormat);
