@@ -62,6 +62,7 @@ export function prepareStructuredCall<I extends string | readonly PipelineMessag
   options: StructuredCallOptions,
   tokenizer: Tokenizer,
 ): StructuredCall<I | PipelineMessage[]> | undefined {
+  if (typeof input !== 'string' && !Array.isArray(input)) return undefined; // the pipeline names the bad input
   const hasToolMessages =
     Array.isArray(input) && // anything else is the pipeline's input error, found later
     (input as readonly ToolMessage[]).some((m) => m.role === 'tool' || m.toolCalls !== undefined);
