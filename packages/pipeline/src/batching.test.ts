@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { GenerationOutput } from './gemma3-pipeline.js';
 import { pipeline, type TextGenerationPipeline } from './pipeline.js';
 import { createTinyModels, type TinyModels } from './test-utils/tiny-models.js';
 
@@ -32,7 +33,7 @@ describe('pipeline continuous batching and prefix reuse (tiny-text, fp32)', { ti
       'One',
       'A longer prompt with more words in it',
     ];
-    const alone = [];
+    const alone: GenerationOutput[] = [];
     for (const p of prompts) alone.push(await plain(p, greedy));
     const steps = batched.batcher!.stats().decodeSteps;
     const together = await Promise.all(prompts.map((p) => batched(p, greedy)));
@@ -55,6 +56,32 @@ describe('pipeline continuous batching and prefix reuse (tiny-text, fp32)', { ti
     const fresh = await plain(turn2, greedy);
     expect(fresh.usage.cachedTokens).toBe(0);
     expect(second.tokenIds).toEqual(fresh.tokenIds);
+  });
+
+  test('q8 (int8 activations per row): batched and reused answers equal the plain ones too', async () => {
+    const common = { cacheDir: models.cacheDir, progress: false, dtype: 'q8' as const };
+    const q8 = await pipeline('text-generation', models.dir('tiny-text'), { ...common, parallel: 4 });
+    const q8plain = await pipeline('text-generation', models.dir('tiny-text'), {
+      ...common,
+      prefixCacheBytes: 0,
+    });
+    try {
+      const prompts = ['Hello', 'Why is the sky blue? Tell me in detail.', 'One', 'More words in this one'];
+      const alone: GenerationOutput[] = [];
+      for (const p of prompts) alone.push(await q8plain(p, greedy));
+      const together = await Promise.all(prompts.map((p) => q8(p, greedy)));
+      together.forEach((out, i) => {
+        expect(out.tokenIds, prompts[i]).toEqual(alone[i]!.tokenIds);
+      });
+      const first = await q8([{ role: 'user' as const, content: prompts[1]! }], greedy);
+      const turn2 = [...first.messages!, { role: 'user' as const, content: 'Shorter, please.' }];
+      const reused = await q8(turn2, greedy);
+      expect(reused.usage.cachedTokens).toBeGreaterThan(0);
+      expect(reused.tokenIds).toEqual((await q8plain(turn2, greedy)).tokenIds);
+    } finally {
+      await q8.dispose();
+      await q8plain.dispose();
+    }
   });
 
   test('bad batching options name the option', async () => {

@@ -1,7 +1,7 @@
 import type { GenerationSettings, TokenStreamer } from '@gemma3/generation';
 import type { ResolveModelOptions } from '@gemma3/hub';
 import type { SessionConfig } from '@gemma3/onnx';
-import type { QuantizationSpec, VisionKernel } from '@gemma3/quantization';
+import type { LinearKernel, QuantizationSpec, VisionKernel } from '@gemma3/quantization';
 import type { ImageFetchOptions, PipelineImage } from './load-image.js';
 import type { BatchingOptions } from './pipeline-batcher.js';
 
@@ -47,10 +47,12 @@ export interface LoadModelOptions {
    */
   quantization?: Partial<QuantizationSpec>;
   /**
-   * q8 only: the linear layers' kernel, `DynamicQuantizeMatMul` (default: int8 per output channel; the
-   * faster one on CPU for prompts and decoding) or `MatMulNBits` (8-bit blocks).
+   * q8 only: the linear layers' kernel: `MatMulInteger` (default: int8 per output channel, activations
+   * int8 per row, the LM head too: as fast as `DynamicQuantizeMatMul` on CPU, and a row's result never
+   * depends on what runs beside it, so batches and reused prefixes stay exact), `DynamicQuantizeMatMul`
+   * (int8, activations per tensor) or `MatMulNBits` (8-bit blocks; slow for batches of rows).
    */
-  linearKernel?: 'MatMulNBits' | 'DynamicQuantizeMatMul';
+  linearKernel?: LinearKernel;
   /**
    * How prompts are run with a quantized `MatMulNBits` build: `int8` (default) adds a second graph with
    * int8 `DynamicQuantizeMatMul` layers that runs every prompt token but the last (2-3x faster prefill

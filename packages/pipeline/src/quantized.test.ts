@@ -83,7 +83,7 @@ describe('text-generation with dtype (tiny-text)', { timeout: 60_000 }, () => {
       await pipe.dispose();
     }
     console.log('[quantized] tiny-text max abs logit error / fp32 spread', errors);
-    // fp32, q8 (DynamicQuantizeMatMul: one graph for both steps), q4 (a decode graph and its int8 prefill graph).
+    // fp32, q8 (MatMulInteger: one graph for both steps), q4 (a decode graph and its int8 prefill graph).
     expect(await decoderBuilds()).toBe(4);
     expect(errors.q8!).toBeGreaterThan(0);
     expect(errors.q8!).toBeLessThanOrEqual(0.1);
@@ -178,7 +178,7 @@ describe('dtype refusals (before anything is loaded)', () => {
     expect(quantizationOptionsOf({ dtype: 'float32' })).toBeUndefined();
     expect(quantizationOptionsOf({ dtype: 'q8', modules: { lmHead: 'q4', projector: 'fp32' } })).toEqual({
       dtype: 'q8',
-      linearKernel: 'DynamicQuantizeMatMul', // q8's default kernel
+      linearKernel: 'MatMulInteger', // q8's default kernel
       modules: { lmHead: { bits: 4, blockSize: 32, symmetric: true, accuracyLevel: 4 }, projector: 'fp32' },
     });
     // The vision tower of image-text-to-text: VISION_DEFAULTS per dtype, overrides reach it.

@@ -53,10 +53,13 @@ export function quantizationOptionsOf(options: LoadModelOptions): QuantizationOp
   const result: QuantizationOptions = { dtype: canonical(dtype ?? 'fp32') };
   if (quantization !== undefined) result.quantization = quantization;
   if (linearKernel !== undefined) result.linearKernel = linearKernel;
-  // q8: int8 DynamicQuantizeMatMul measured faster than 8-bit MatMulNBits for both prefill and decode
-  // on CPU (1B: ~5x prefill, ~1.4x decode), so it is the default kernel of the linear layers.
+  // q8: int8 GEMMs (u8 x s8) prefill ~5x and decode ~1.4x faster than 8-bit MatMulNBits on CPU, and
+  // decode a batch of rows at little more than one row's cost (MatMulNBits' M > 1 path is ~10x slower).
+  // MatMulInteger quantizes activations per row (DynamicQuantizeMatMul: per tensor, so a row's result
+  // moved with its neighbours by up to 0.48 logits on tiny-text): batches, chunked prompts and reused
+  // prefixes stay exact, at DynamicQuantizeMatMul's speed (tools/bench/README.md) and better accuracy.
   else if (result.dtype === 'q8' && (quantization?.bits ?? 8) === 8) {
-    result.linearKernel = 'DynamicQuantizeMatMul';
+    result.linearKernel = 'MatMulInteger';
   }
   if (modules !== undefined) {
     if (typeof modules !== 'object' || modules === null) {

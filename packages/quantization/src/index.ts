@@ -19,6 +19,8 @@ export { QuantizationShapeError } from './errors/quantization-shape-error.js';
 export {
   DTYPE_DEFAULTS,
   type Dtype,
+  LINEAR_KERNELS,
+  type LinearKernel,
   type ModuleQuantization,
   type QuantizationOptions,
   type QuantizationSpec,

@@ -4,6 +4,14 @@ import type { VisionModuleQuantization } from './vision-options.js';
 
 export type Dtype = 'fp32' | 'q8' | 'q4';
 
+/** How 8-bit linear layers run (`QuantizationOptions.linearKernel`). */
+export type LinearKernel = 'MatMulNBits' | 'DynamicQuantizeMatMul' | 'MatMulInteger';
+export const LINEAR_KERNELS: readonly LinearKernel[] = [
+  'MatMulNBits',
+  'DynamicQuantizeMatMul',
+  'MatMulInteger',
+];
+
 export interface QuantizationSpec extends BlockQuantSpec {
   /**
    * MatMulNBits `accuracy_level`: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 compute (activations
@@ -21,11 +29,15 @@ export interface QuantizationOptions {
   /** Overrides of the dtype's defaults, for every linear layer (and embedding / LM head unless overridden). */
   quantization?: Partial<QuantizationSpec>;
   /**
-   * The kernel of the 8-bit linear layers: `MatMulNBits` (default: block-wise, as q4) or
-   * `DynamicQuantizeMatMul` (int8 per output channel, activations quantized to uint8 per tensor; the
-   * issue's facts say it prefills 3-4x faster). Embedding and LM head keep MatMulNBits blocks.
+   * The kernel of the 8-bit linear layers: `MatMulNBits` (default: block-wise, as q4),
+   * `DynamicQuantizeMatMul` (int8 per output channel, activations quantized to uint8 per tensor: a
+   * row's result depends on the other rows of the run; prefills 3-4x faster than MatMulNBits) or
+   * `MatMulInteger` (int8 per output channel, activations quantized to int8 per row, symmetric: as
+   * fast, and a row's result never depends on what runs beside it, so batches, chunked prompts and
+   * reused prefixes stay exact; the LM head runs the same way, from a table of its own). Embedding
+   * keeps MatMulNBits blocks.
    */
-  linearKernel?: 'MatMulNBits' | 'DynamicQuantizeMatMul';
+  linearKernel?: LinearKernel;
   /** Per-module overrides. */
   modules?: {
     /** The token embedding (a GatherBlockQuantized over the same blocks as the tied LM head). */
@@ -52,7 +64,7 @@ export interface ResolvedQuantization {
   dtype: Dtype;
   /** undefined: float32. */
   linear: QuantizationSpec | undefined;
-  linearKernel: 'MatMulNBits' | 'DynamicQuantizeMatMul';
+  linearKernel: LinearKernel;
   embedding: QuantizationSpec | undefined;
   lmHead: QuantizationSpec | undefined;
 }
@@ -115,17 +127,14 @@ export function resolveQuantization(options: QuantizationOptions): ResolvedQuant
   }
   const linear = mergeModuleSpec(DTYPE_DEFAULTS[dtype], options.quantization ?? {}, 'quantization');
   const linearKernel = options.linearKernel ?? 'MatMulNBits';
-  if (linearKernel !== 'MatMulNBits' && linearKernel !== 'DynamicQuantizeMatMul') {
+  if (!LINEAR_KERNELS.includes(linearKernel)) {
     throw new QuantizationOptionsError(
       'linearKernel',
-      `must be 'MatMulNBits' or 'DynamicQuantizeMatMul', got ${String(linearKernel)}`,
+      `must be one of ${LINEAR_KERNELS.join(', ')}, got ${String(linearKernel)}`,
     );
   }
-  if (linearKernel === 'DynamicQuantizeMatMul' && linear?.bits !== 8) {
-    throw new QuantizationOptionsError(
-      'linearKernel',
-      'DynamicQuantizeMatMul needs 8-bit linear layers (q8)',
-    );
+  if (linearKernel !== 'MatMulNBits' && linear?.bits !== 8) {
+    throw new QuantizationOptionsError('linearKernel', `${linearKernel} needs 8-bit linear layers (q8)`);
   }
   return {
     dtype,

@@ -7,12 +7,12 @@ import { createQuantizedWeightOps, type QuantizedWeightOps } from './quantized-w
  * (one token, bound by reading the weights) stays on the smaller 4-bit graph. The embedding is built
  * as the decode graph builds it, so both graphs see the same input vectors; when the decode graph was
  * built with `embeddingTable: 'stored-input'`, the prefill graph reads the same table from its inputs
- * (held once, fed to both sessions). The prefill graph has no LM head. `undefined` when a second graph gains nothing: float32 layers, or layers that already are
- * DynamicQuantizeMatMul.
+ * (held once, fed to both sessions). The prefill graph has no LM head. `undefined` when a second graph
+ * gains nothing: float32 layers, or int8 layers (DynamicQuantizeMatMul, MatMulInteger) already.
  */
 export function createPrefillWeightOps(decode: QuantizedWeightOps): QuantizedWeightOps | undefined {
   const { linear, linearKernel, embedding } = decode.resolved;
-  if (linear === undefined || linearKernel === 'DynamicQuantizeMatMul') return undefined;
+  if (linear === undefined || linearKernel !== 'MatMulNBits') return undefined;
   const shared = decode.build.embeddingTable === 'stored-input';
   const ops = createQuantizedWeightOps(
     {

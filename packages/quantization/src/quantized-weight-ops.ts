@@ -9,6 +9,7 @@ import {
   zeroPointBytesPerRow,
 } from './block-quantize.js';
 import {
+  type LinearKernel,
   type QuantizationOptions,
   type QuantizationSpec,
   type ResolvedQuantization,
@@ -90,6 +91,55 @@ function dynamicQuantizeMatMul(
   return g.op('DynamicQuantizeMatMul', [x, data, scales], {
     domain: 'com.microsoft',
     name: `${tensorName}.dynamic_quantize_matmul`,
+  });
+}
+
+/**
+ * x [..., K] -> [..., N] through int8 weights [K, N] with per-column scales, the activations quantized
+ * to int8 per row (symmetric: scale = max |x| / 127, stored as uint8 around 128 for MatMulInteger's
+ * u8 x s8 kernel), so each row's result is its own: the same alone, in a batch or in any chunk.
+ * Accumulation is exact (int32); the scales are applied in float after it.
+ */
+function rowwiseInt8MatMul(
+  g: GraphBuilder,
+  q: StreamingChannelQuantizer,
+  weights: WeightSource,
+  x: string,
+  tensorName: string,
+  outFeatures: number,
+  inFeatures: number,
+  name: string,
+): string {
+  const data = `${tensorName}.int8_channels`;
+  const quantized = () => q.get(weights, tensorName, outFeatures, inFeatures);
+  if (!g.has(data)) {
+    g.initializer(data, 'int8', [inFeatures, outFeatures], async () => (await quantized()).transposed);
+    g.initializer(`${data}.scales`, 'float32', [outFeatures], async () => (await quantized()).scales);
+  }
+  const zeroPoint = 'rowwise_int8.zero_point';
+  if (!g.has(zeroPoint)) g.initializer(zeroPoint, 'uint8', [], new Uint8Array([128]));
+  const absMax = g.op('ReduceMax', [g.op('Abs', [x], { name: `${name}.abs` }), g.int64s([-1])], {
+    name: `${name}.abs_max`,
+    attrs: { keepdims: 1 },
+  }); // [..., 1]
+  const scale = g.op(
+    'Max',
+    [g.op('Mul', [absMax, g.scalarFloat(1 / 127)], { name: `${name}.scale_raw` }), g.scalarFloat(1e-30)],
+    {
+      name: `${name}.scale`,
+    },
+  );
+  const rounded = g.op('Round', [g.op('Div', [x, scale], { name: `${name}.scaled` })], {
+    name: `${name}.round`,
+  });
+  const shifted = g.op('Cast', [g.op('Add', [rounded, g.scalarFloat(128)], { name: `${name}.shift` })], {
+    name: `${name}.to_uint8`,
+    attrs: { to: 2 }, // UINT8
+  });
+  const accumulated = g.op('MatMulInteger', [shifted, data, zeroPoint], { name: `${name}.matmul_integer` });
+  const asFloat = g.op('Cast', [accumulated], { name: `${name}.to_float`, attrs: { to: 1 } });
+  return g.op('Mul', [g.op('Mul', [asFloat, scale], { name: `${name}.row_scale` }), `${data}.scales`], {
+    name: `${name}.column_scale`,
   });
 }
 
@@ -179,7 +229,7 @@ export function createQuantizedWeightOps(
   const cacheKey =
     resolved.linear === undefined && resolved.embedding === undefined && resolved.lmHead === undefined
       ? 'fp32'
-      : `linear=${resolved.linearKernel === 'DynamicQuantizeMatMul' ? 'dqmm8' : tag(resolved.linear)};embedding=${tag(resolved.embedding)};lm_head=${tag(resolved.lmHead)}${fromInputs ? `;embedding_table=${build.embeddingTable}` : ''}`;
+      : `linear=${linearTag(resolved.linearKernel, tag(resolved.linear))};embedding=${tag(resolved.embedding)};lm_head=${resolved.linearKernel === 'MatMulInteger' && resolved.lmHead?.bits === 8 ? 'rowq8' : tag(resolved.lmHead)}${fromInputs ? `;embedding_table=${build.embeddingTable}` : ''}`;
 
   return {
     cacheKey,
@@ -189,6 +239,9 @@ export function createQuantizedWeightOps(
       if (!resolved.linear) return FP32_WEIGHT_OPS.linear(g, weights, x, tensorName, outFeatures, inFeatures);
       if (resolved.linearKernel === 'DynamicQuantizeMatMul') {
         return dynamicQuantizeMatMul(g, channels, weights, x, tensorName, outFeatures, inFeatures);
+      }
+      if (resolved.linearKernel === 'MatMulInteger') {
+        return rowwiseInt8MatMul(g, channels, weights, x, tensorName, outFeatures, inFeatures, tensorName);
       }
       return matMulNBits(
         g,
@@ -227,6 +280,10 @@ export function createQuantizedWeightOps(
     },
     lmHead(g, weights, x, tensorName, vocab, hidden) {
       if (!resolved.lmHead) return FP32_WEIGHT_OPS.lmHead(g, weights, x, tensorName, vocab, hidden);
+      if (resolved.linearKernel === 'MatMulInteger' && resolved.lmHead.bits === 8) {
+        // rows of their own here too (MatMulNBits' M > 1 path is an order of magnitude slower)
+        return rowwiseInt8MatMul(g, channels, weights, x, tensorName, vocab, hidden, 'lm_head');
+      }
       return matMulNBits(
         g,
         q,
@@ -240,6 +297,12 @@ export function createQuantizedWeightOps(
       );
     },
   };
+}
+
+function linearTag(kernel: LinearKernel, blocks: string): string {
+  if (kernel === 'DynamicQuantizeMatMul') return 'dqmm8';
+  if (kernel === 'MatMulInteger') return 'rowq8';
+  return blocks;
 }
 
 /** Build-time choices that do not change the numbers. */

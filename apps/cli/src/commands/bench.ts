@@ -29,8 +29,8 @@ export interface BenchResult {
   blockSize: number | null;
   /** q8/q4: `int8` (prompts on the int8 prefill graph) or `same`; null for fp32. */
   prefill: 'int8' | 'same' | null;
-  /** q8/q4: the linear layers' kernel (q8 defaults to DynamicQuantizeMatMul); null for fp32. */
-  linearKernel: 'MatMulNBits' | 'DynamicQuantizeMatMul' | null;
+  /** q8/q4: the linear layers' kernel (q8 defaults to MatMulInteger: int8, activations per row); null for fp32. */
+  linearKernel: 'MatMulNBits' | 'DynamicQuantizeMatMul' | 'MatMulInteger' | null;
   threads: number | null;
   promptTokens: number;
   newTokens: number;
@@ -97,8 +97,8 @@ export function formatBenchTable(r: BenchResult): string {
   const dtype =
     r.blockSize === null
       ? r.dtype
-      : r.linearKernel === 'DynamicQuantizeMatMul'
-        ? `${r.dtype} (int8 DynamicQuantizeMatMul)`
+      : r.linearKernel === 'DynamicQuantizeMatMul' || r.linearKernel === 'MatMulInteger'
+        ? `${r.dtype} (int8 ${r.linearKernel})`
         : `${r.dtype} b${r.blockSize}${r.prefill === 'int8' ? ' (int8 prefill)' : ''}`;
   const header = [
     'model',
@@ -286,11 +286,7 @@ Exit codes: 0 measured, 1 failed, 2 bad command line.
           blockSize: canonical === 'fp32' ? null : (quantization ?? 32),
           linearKernel: kernel ?? null,
           prefill:
-            canonical === 'fp32'
-              ? null
-              : kernel === 'DynamicQuantizeMatMul'
-                ? 'same'
-                : (dtype.prefill ?? 'int8'),
+            canonical === 'fp32' ? null : kernel !== 'MatMulNBits' ? 'same' : (dtype.prefill ?? 'int8'),
           threads: threads ?? null,
           promptTokens,
           newTokens,
