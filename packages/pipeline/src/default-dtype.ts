@@ -1,8 +1,8 @@
 import type { PipelineDtype } from './pipeline-options.js';
 
 /**
- * The weights pipeline() loads when `dtype` is not given: `q8` (int8 DynamicQuantizeMatMul linear
- * layers, a q8 embedding table shared with the tied LM head; int8 vision tower), chosen by measurement
+ * The weights pipeline() loads when `dtype` is not given: `q8` (int8 MatMulInteger linear layers and
+ * LM head, activations quantized per row; a q8 embedding table; int8 vision tower), chosen by measurement
  * (packages/pipeline/bench/default-dtype.ts, figures in the README): next-token distributions within
  * KL 3e-3 nats of fp32 on the 1b random checkpoint, ~2x its decode speed in ~0.3x its memory; q4
  * diverges 26x more, so it stays an option. `dtype: 'fp32'` loads the checkpoint's weights as float32

@@ -11,7 +11,7 @@ export const DTYPE_OPTIONS: CommandOptions = {
   prefill: { type: 'string' },
 };
 
-export const DTYPE_HELP = `  --dtype D            weight precision: q8 (default: int8 per channel, DynamicQuantizeMatMul; near
+export const DTYPE_HELP = `  --dtype D            weight precision: q8 (default: int8 per channel, MatMulInteger; near
                        fp32's accuracy at ~2x its decode speed), fp32 (the checkpoint's weights as
                        float32; float32 also accepted) or q4 (int4 blocks, MatMulNBits); with q8/q4
                        the vision tower's linear layers run int8 (DynamicQuantizeMatMul), the
