@@ -47,8 +47,10 @@ describe('allowed tokens over the real Gemma 3 vocabulary (262k tokens)', () => 
           n: { type: 'number' },
           list: { type: 'array', items: { enum: ['é', 'x"y'] } },
           long: { type: 'string', minLength: 3, maxLength: 40 },
+          mail: { type: 'string', format: 'email' },
+          code: { type: 'string', pattern: '^[a-z]{2,30}-[0-9]{1,3}$' },
         },
-        required: ['name', 'tag', 'when', 'n', 'list', 'long'],
+        required: ['name', 'tag', 'when', 'n', 'list', 'long', 'mail', 'code'],
       },
       vocabulary,
     );
@@ -67,6 +69,13 @@ describe('allowed tokens over the real Gemma 3 vocabulary (262k tokens)', () => 
       '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"',
       '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"ab',
       '{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"abcdefghijklmnopqrstuvwxyz0123456789',
+      ...['', 'ab', 'ab.c', 'ab@', 'ab@cd', 'ab@cd-e', 'ab@cd.ef', `ab@${'x'.repeat(55)}`].map(
+        (m) => `{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"abc","mail":"${m}`,
+      ),
+      ...['', 'a', 'abcdefghijklmnopqrstuvwxyzabc', 'ab-', 'ab-12'].map(
+        (c) =>
+          `{"name":"","tag":"","when":"2024-01-01T00:00:00Z","n":1,"list":[],"long":"abc","mail":"a@b.c","code":"${c}`,
+      ),
     ];
     for (const prefix of prefixes) {
       const state = stateAfter(grammar, prefix);

@@ -1,3 +1,4 @@
+import { classSubtrees } from './class-subtrees.js';
 import type { LazyDfa } from './dfa.js';
 import type { TokenVocabulary } from './token-vocabulary.js';
 import { utf8Sequences } from './utf8-sequences.js';
@@ -62,6 +63,7 @@ export class TokenMasks {
   private cachedIds = 0;
   private readonly successor = new Map<number, number>();
   private readonly chains = new Map<number, Int32Array>();
+  private readonly classChains = new Map<number, { inClass: Uint8Array; chain: Int32Array } | null>();
   private ids = new Int32Array(1 << 16);
   private distances = new Int32Array(1 << 16);
 
@@ -141,6 +143,45 @@ export class TokenMasks {
     return chain;
   }
 
+  /**
+   * A counted or looping ASCII class from `state`: the largest set C of ASCII bytes that all lead to
+   * one state, followed while every byte of C keeps agreeing (chain[k] = the state after k bytes of C),
+   * up to the longest token. Null when no two bytes agree or the chain stops at once.
+   */
+  private classChain(state: number): { inClass: Uint8Array; chain: Int32Array } | null {
+    let known = this.classChains.get(state);
+    if (known === undefined) {
+      known = null;
+      const groups = new Map<number, number[]>();
+      for (let b = 0; b < 0x80; b++) {
+        const t = this.dfa.next(state, b);
+        if (t < 0) continue;
+        const group = groups.get(t);
+        if (group === undefined) groups.set(t, [b]);
+        else group.push(b);
+      }
+      let bytes: number[] = [];
+      for (const group of groups.values()) if (group.length > bytes.length) bytes = group;
+      if (bytes.length >= 2) {
+        const states = [state];
+        const limit = this.vocabulary.maxTokenBytes;
+        while (states.length <= limit) {
+          const from = states[states.length - 1] as number;
+          const to = this.dfa.next(from, bytes[0] as number);
+          if (to < 0 || bytes.some((b) => this.dfa.next(from, b) !== to)) break;
+          states.push(to);
+        }
+        if (states.length >= 3) {
+          const inClass = new Uint8Array(0x80);
+          for (const b of bytes) inClass[b] = 1;
+          known = { inClass, chain: Int32Array.from(states) };
+        }
+      }
+      this.classChains.set(state, known);
+    }
+    return known;
+  }
+
   private walk(state: number): AllowedTokens {
     const { dfa } = this;
     const {
@@ -165,6 +206,12 @@ export class TokenMasks {
       chain.length > this.vocabulary.maxPlainChars &&
       plainDistance >= 0 &&
       chainDistance.every((d) => d === plainDistance);
+    // Otherwise, a counted ASCII class (e.g. `[a-z]{0,61}`): tokens made of its bytes end chain[length].
+    const cls = allPlain ? null : this.classChain(state);
+    const classInfo = cls === null ? null : classSubtrees(this.vocabulary, cls.inClass);
+    const classChain = cls?.chain ?? new Int32Array(0);
+    const classDistance = Int32Array.from(classChain, (q) => dfa.distance(q));
+    const { tokenBytes } = this.vocabulary;
     let count = 0;
     let maxDistance = 0;
     const add = (from: number, to: number, distance: number): void => {
@@ -189,6 +236,19 @@ export class TokenMasks {
         if (distance > maxDistance) maxDistance = distance;
       }
     };
+    /** Tokens nodeTokens[from..to) made of the class's bytes: each ends classChain[its length] away. */
+    const addClass = (from: number, to: number): void => {
+      if (count + (to - from) > this.ids.length) this.grow(count + (to - from));
+      for (let t = from; t < to; t++) {
+        const id = nodeTokens[t] as number;
+        const distance = classDistance[(tokenBytes[id] as Uint8Array).length] as number;
+        if (distance < 0) continue;
+        this.ids[count] = id;
+        this.distances[count] = distance;
+        count++;
+        if (distance > maxDistance) maxDistance = distance;
+      }
+    };
     const stackNodes: number[] = [0];
     const stackStates: number[] = [state];
     let table = dfa.table;
@@ -199,6 +259,14 @@ export class TokenMasks {
       const end = edgeStart[node + 1] as number;
       for (let e = edgeStart[node] as number; e < end; e++) {
         const target = edgeTarget[e] as number;
+        if (
+          classInfo !== null &&
+          classInfo.outsideBelow[target] === 0 &&
+          (classInfo.maxLengthBelow[target] as number) < classChain.length
+        ) {
+          addClass(tokenStart[target] as number, tokenStart[subtreeEnd[target] as number] as number);
+          continue;
+        }
         if (impureBelow[target] === 0 && (maxCharsBelow[target] as number) < chain.length) {
           if (!allPlain)
             addPlain(tokenStart[target] as number, tokenStart[subtreeEnd[target] as number] as number);

@@ -37,7 +37,12 @@ export class TokenVocabulary {
   /** The ids of the tokens that are plain text as a whole, and the most characters one has. */
   readonly plainIds: Int32Array;
   readonly maxPlainChars: number;
+  /** The longest token, in bytes. */
+  readonly maxTokenBytes: number;
   private notPlain: Int32Array | undefined;
+  /** Per node: the byte of the edge into it, its parent (-1 for the root), its depth. */
+  readonly nodeByte: Uint8Array;
+  readonly nodeParent: Int32Array;
 
   constructor(tokenBytes: readonly (Uint8Array | null)[]) {
     this.size = tokenBytes.length;
@@ -82,6 +87,8 @@ export class TokenVocabulary {
       previous = bytes;
     });
     const nodeCount = parent.length;
+    this.nodeByte = Uint8Array.from(byte);
+    this.nodeParent = Int32Array.from(parent);
     this.subtreeEnd = new Int32Array(nodeCount);
     this.plainTextBelow = new Uint8Array(nodeCount).fill(1);
     // each token marks every node on its path from which its rest is not plain: no folding needed
@@ -96,6 +103,7 @@ export class TokenVocabulary {
       if (chars > maxPlainChars) maxPlainChars = chars;
     });
     this.plainIds = Int32Array.from(plainIds);
+    this.maxTokenBytes = tokenBytes.reduce((m, b) => Math.max(m, b?.length ?? 0), 0);
     this.maxPlainChars = maxPlainChars;
     this.maxCharsBelow = new Int16Array(nodeCount);
     for (let n = 0; n < nodeCount; n++) this.maxCharsBelow[n] = charsAt[n] ?? 0;
