@@ -69,6 +69,25 @@ class StreamingChannelQuantizer {
   }
 }
 
+/** The int8 per-output-channel weights of `tensorName` [N, K], transposed [K, N], and their scales [N] (defined once). */
+function channelInitializers(
+  g: GraphBuilder,
+  q: StreamingChannelQuantizer,
+  weights: WeightSource,
+  tensorName: string,
+  outFeatures: number,
+  inFeatures: number,
+): { data: string; scales: string } {
+  const data = `${tensorName}.int8_channels`;
+  const scales = `${data}.scales`;
+  if (!g.has(data)) {
+    const quantized = () => q.get(weights, tensorName, outFeatures, inFeatures);
+    g.initializer(data, 'int8', [inFeatures, outFeatures], async () => (await quantized()).transposed);
+    g.initializer(scales, 'float32', [outFeatures], async () => (await quantized()).scales);
+  }
+  return { data, scales };
+}
+
 /** x [..., K] -> [..., N] through int8 weights [K, N] with per-column scales; activations uint8 per tensor. */
 function dynamicQuantizeMatMul(
   g: GraphBuilder,
@@ -79,15 +98,7 @@ function dynamicQuantizeMatMul(
   outFeatures: number,
   inFeatures: number,
 ): string {
-  const data = `${tensorName}.int8_channels`;
-  const quantized = () => q.get(weights, tensorName, outFeatures, inFeatures);
-  g.initializer(data, 'int8', [inFeatures, outFeatures], async () => (await quantized()).transposed);
-  const scales = g.initializer(
-    `${data}.scales`,
-    'float32',
-    [outFeatures],
-    async () => (await quantized()).scales,
-  );
+  const { data, scales } = channelInitializers(g, q, weights, tensorName, outFeatures, inFeatures);
   return g.op('DynamicQuantizeMatMul', [x, data, scales], {
     domain: 'com.microsoft',
     name: `${tensorName}.dynamic_quantize_matmul`,
@@ -110,12 +121,7 @@ function rowwiseInt8MatMul(
   inFeatures: number,
   name: string,
 ): string {
-  const data = `${tensorName}.int8_channels`;
-  const quantized = () => q.get(weights, tensorName, outFeatures, inFeatures);
-  if (!g.has(data)) {
-    g.initializer(data, 'int8', [inFeatures, outFeatures], async () => (await quantized()).transposed);
-    g.initializer(`${data}.scales`, 'float32', [outFeatures], async () => (await quantized()).scales);
-  }
+  const { data, scales } = channelInitializers(g, q, weights, tensorName, outFeatures, inFeatures);
   const zeroPoint = 'rowwise_int8.zero_point';
   if (!g.has(zeroPoint)) g.initializer(zeroPoint, 'uint8', [], new Uint8Array([128]));
   const absMax = g.op('ReduceMax', [g.op('Abs', [x], { name: `${name}.abs` }), g.int64s([-1])], {
@@ -138,7 +144,7 @@ function rowwiseInt8MatMul(
   });
   const accumulated = g.op('MatMulInteger', [shifted, data, zeroPoint], { name: `${name}.matmul_integer` });
   const asFloat = g.op('Cast', [accumulated], { name: `${name}.to_float`, attrs: { to: 1 } });
-  return g.op('Mul', [g.op('Mul', [asFloat, scale], { name: `${name}.row_scale` }), `${data}.scales`], {
+  return g.op('Mul', [g.op('Mul', [asFloat, scale], { name: `${name}.row_scale` }), scales], {
     name: `${name}.column_scale`,
   });
 }

@@ -21,6 +21,7 @@ import {
   DecoderSequenceBatch,
   prefillSequence,
   type SequenceLayout,
+  sequenceLayoutOf,
   textSpanStep,
 } from './runtime/decoder-sequences.js';
 import { type ForwardInputs, prepareStep } from './runtime/forward-inputs.js';
@@ -118,14 +119,7 @@ export class Gemma3ForCausalLM implements CausalLanguageModel, SequenceBatchMode
 
   /** The KV layout of the sequences `ContinuousBatcher` runs (prefix reuse keeps `slidingSlack` more slots). */
   get sequenceLayout(): SequenceLayout {
-    const c = this.loaded.config;
-    return {
-      layerTypes: c.layer_types,
-      kvHeads: c.num_key_value_heads,
-      headDim: c.head_dim,
-      slidingWindow: c.sliding_window,
-      slidingSlack: this.reuseSlack,
-    };
+    return sequenceLayoutOf(this.loaded.config, this.reuseSlack);
   }
 
   /** Text prompts are matched token by token. */

@@ -36,6 +36,7 @@ export {
   DecoderSequenceBatch,
   prefillSequence,
   type SequenceLayout,
+  sequenceLayoutOf,
   textSpanStep,
 } from './runtime/decoder-sequences.js';
 export type { ForwardInputs, Rows } from './runtime/forward-inputs.js';

@@ -19,6 +19,7 @@ import {
   DecoderSequenceBatch,
   type KvCache,
   type SequenceLayout,
+  sequenceLayoutOf,
 } from '@gemma3/text-model';
 import { MultimodalInputError } from '../errors/multimodal-input-error.js';
 import type { Rows } from '../inputs/rows.js';
@@ -140,14 +141,7 @@ export class Gemma3ForConditionalGeneration
 
   /** The KV layout of the sequences `ContinuousBatcher` runs. */
   get sequenceLayout(): SequenceLayout {
-    const c = this.loaded.config.text_config;
-    return {
-      layerTypes: c.layer_types,
-      kvHeads: c.num_key_value_heads,
-      headDim: c.head_dim,
-      slidingWindow: c.sliding_window,
-      slidingSlack: this.reuseSlack,
-    };
+    return sequenceLayoutOf(this.loaded.config.text_config, this.reuseSlack);
   }
 
   /** Token ids, with each image's tokens keyed by a hash of its pixels. */

@@ -1,7 +1,7 @@
 import type { LayerType } from '@gemma3/config';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { MASKED } from './kv-cache.js';
-import type { RowKv } from './row-kv.js';
+import { heldSlots, packSlots, type RowKv, unpackSlots } from './row-kv.js';
 import type { StepCache } from './step-cache.js';
 
 export interface BatchKvCacheOptions {
@@ -134,12 +134,7 @@ export class BatchKvCache implements StepCache {
             `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
           );
         }
-        for (let h = 0; h < kvHeads; h++) {
-          slots.forEach((slot, j) => {
-            const src = (h * slots.length + j) * d;
-            store.set(source.subarray(src, src + d), ((r * kvHeads + h) * c + slot) * d);
-          });
-        }
+        unpackSlots(source, store, r * kvHeads * c * d, c, slots, kvHeads, d);
       }
     });
     return r;
@@ -162,35 +157,25 @@ export class BatchKvCache implements StepCache {
   exportRow(r: number): RowKv {
     this.checkRow(r);
     const { layerTypes, kvHeads, headDim: d } = this.options;
-    const held = {} as Record<LayerType, { positions: Int32Array; slots: Int32Array }>;
+    const held = {} as Record<LayerType, Int32Array>;
     for (const kind of ['full_attention', 'sliding_attention'] as const) {
       const { capacity: c, positions } = this.tables[kind];
-      const slots: number[] = [];
-      for (let s = 0; s < c; s++) if (positions[r * c + s]! >= 0) slots.push(s);
-      slots.sort((a, b) => positions[r * c + a]! - positions[r * c + b]!);
-      held[kind] = {
-        slots: Int32Array.from(slots),
-        positions: Int32Array.from(slots, (s) => positions[r * c + s]!),
-      };
+      held[kind] = heldSlots(positions, r * c, c);
     }
     const pack = (store: Float32Array[]) =>
       layerTypes.map((kind, i) => {
-        const { slots } = held[kind];
         const c = this.tables[kind].capacity;
-        const out = new Float32Array(kvHeads * slots.length * d);
-        for (let h = 0; h < kvHeads; h++) {
-          slots.forEach((slot, j) => {
-            const src = ((r * kvHeads + h) * c + slot) * d;
-            out.set(store[i]!.subarray(src, src + d), (h * slots.length + j) * d);
-          });
-        }
-        return out;
+        return packSlots(store[i]!, r * kvHeads * c * d, c, held[kind], kvHeads, d);
       });
+    const positionsOf = (kind: LayerType) => {
+      const { capacity: c, positions } = this.tables[kind];
+      return Int32Array.from(held[kind], (s) => positions[r * c + s]!);
+    };
     return {
       length: this.lengths[r]!,
       positions: {
-        full_attention: held.full_attention.positions,
-        sliding_attention: held.sliding_attention.positions,
+        full_attention: positionsOf('full_attention'),
+        sliding_attention: positionsOf('sliding_attention'),
       },
       keys: pack(this.keys),
       values: pack(this.values),

@@ -1,7 +1,7 @@
 import type { LayerType } from '@gemma3/config';
 import { CacheCapacityError } from '../errors/cache-capacity-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { RowKv } from './row-kv.js';
+import { heldSlots, packSlots, type RowKv, unpackSlots } from './row-kv.js';
 
 export type CacheKind = 'dynamic' | 'static';
 
@@ -167,34 +167,22 @@ export class KvCache {
         throw new InvalidInputError('cache', `position ${p} is padding; exportRow needs none`);
     }
     const { kvHeads, headDim: d, layerTypes } = this.options;
-    const held = {} as Record<LayerType, { positions: Int32Array; slots: Int32Array }>;
+    const held = {} as Record<LayerType, Int32Array>;
     for (const kind of ['full_attention', 'sliding_attention'] as const) {
       const table = this.tables[kind];
-      const slots = [...table.positions.keys()].filter((s) => table.positions[s]! >= 0);
-      slots.sort((a, b) => table.positions[a]! - table.positions[b]!);
-      held[kind] = {
-        slots: Int32Array.from(slots),
-        positions: Int32Array.from(slots, (s) => table.positions[s]!),
-      };
+      held[kind] = heldSlots(table.positions, 0, table.capacity);
     }
     const pack = (store: Float32Array[]) =>
-      layerTypes.map((kind, i) => {
-        const { slots } = held[kind];
-        const c = this.tables[kind].capacity;
-        const out = new Float32Array(kvHeads * slots.length * d);
-        for (let h = 0; h < kvHeads; h++) {
-          slots.forEach((slot, j) => {
-            const src = (h * c + slot) * d;
-            out.set(store[i]!.subarray(src, src + d), (h * slots.length + j) * d);
-          });
-        }
-        return out;
-      });
+      layerTypes.map((kind, i) =>
+        packSlots(store[i]!, 0, this.tables[kind].capacity, held[kind], kvHeads, d),
+      );
+    const positionsOf = (kind: LayerType) =>
+      Int32Array.from(held[kind], (s) => this.tables[kind].positions[s]!);
     return {
       length: this.length,
       positions: {
-        full_attention: held.full_attention.positions,
-        sliding_attention: held.sliding_attention.positions,
+        full_attention: positionsOf('full_attention'),
+        sliding_attention: positionsOf('sliding_attention'),
       },
       keys: pack(this.keys),
       values: pack(this.values),
@@ -246,12 +234,7 @@ export class KvCache {
             `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
           );
         }
-        for (let h = 0; h < kvHeads; h++) {
-          slots.forEach((slot, j) => {
-            const src = (h * slots.length + j) * d;
-            store.set(source.subarray(src, src + d), (h * c + slot) * d);
-          });
-        }
+        unpackSlots(source, store, 0, c, slots, kvHeads, d);
       }
     });
     cache.mask.fill(1, 0, row.length);

@@ -61,3 +61,48 @@ export function truncateRow(
     values: repack(row.values),
   };
 }
+
+/** The slots of one row's table (`positions[offset .. offset + capacity)`) that hold a position, by position. */
+export function heldSlots(positions: Int32Array, offset: number, capacity: number): Int32Array {
+  const slots: number[] = [];
+  for (let s = 0; s < capacity; s++) if (positions[offset + s]! >= 0) slots.push(s);
+  slots.sort((a, b) => positions[offset + a]! - positions[offset + b]!);
+  return Int32Array.from(slots);
+}
+
+/** Gathers `slots` of one row's [KV, C, D] block (starting at float `base`) into a packed [KV, n, D]. */
+export function packSlots(
+  store: Float32Array,
+  base: number,
+  capacity: number,
+  slots: Int32Array,
+  kvHeads: number,
+  d: number,
+): Float32Array {
+  const out = new Float32Array(kvHeads * slots.length * d);
+  for (let h = 0; h < kvHeads; h++) {
+    slots.forEach((slot, j) => {
+      const src = base + (h * capacity + slot) * d;
+      out.set(store.subarray(src, src + d), (h * slots.length + j) * d);
+    });
+  }
+  return out;
+}
+
+/** Scatters a packed [KV, n, D] into `slots` of one row's [KV, C, D] block (starting at float `base`). */
+export function unpackSlots(
+  packed: Float32Array,
+  store: Float32Array,
+  base: number,
+  capacity: number,
+  slots: Int32Array,
+  kvHeads: number,
+  d: number,
+): void {
+  for (let h = 0; h < kvHeads; h++) {
+    slots.forEach((slot, j) => {
+      const src = (h * slots.length + j) * d;
+      store.set(packed.subarray(src, src + d), base + (h * capacity + slot) * d);
+    });
+  }
+}

@@ -1,4 +1,4 @@
-import type { LayerType } from '@gemma3/config';
+import type { Gemma3TextConfig, LayerType } from '@gemma3/config';
 import type {
   SequenceBatch,
   SequencePrefill,
@@ -28,6 +28,17 @@ export interface SequenceLayout {
 
 /** Default `SequenceLayout.slidingSlack`. */
 export const DEFAULT_REUSE_SLACK = 64;
+
+/** The sequence layout of a text config (the multimodal model passes its text_config). */
+export function sequenceLayoutOf(config: Gemma3TextConfig, slidingSlack: number): SequenceLayout {
+  return {
+    layerTypes: config.layer_types,
+    kvHeads: config.num_key_value_heads,
+    headDim: config.head_dim,
+    slidingWindow: config.sliding_window,
+    slidingSlack,
+  };
+}
 
 /**
  * One sequence's KV state for continuous batching and prefix reuse: a one-row `KvCache` while it is
