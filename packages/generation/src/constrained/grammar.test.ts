@@ -197,6 +197,20 @@ describe('JSON Schema grammar', () => {
     expect([-9, -10, -99999999999].map((n) => matches(below, String(n)))).toEqual([false, true, true]);
   });
 
+  test('allOf with one subschema (a described $ref) is that subschema', () => {
+    const grammar = compileJsonSchemaGrammar(
+      {
+        type: 'object',
+        properties: { when: { allOf: [{ $ref: '#/$defs/day' }], description: 'the day' } },
+        required: ['when'],
+        $defs: { day: { type: 'string', format: 'date' } },
+      },
+      vocabulary,
+    );
+    expect(matches(grammar, '{"when":"2024-05-01"}')).toBe(true);
+    expect(matches(grammar, '{"when":"May 1"}')).toBe(false);
+  });
+
   test('string lengths count characters, escapes included', () => {
     const grammar = compileJsonSchemaGrammar({ type: 'string', minLength: 2, maxLength: 3 }, vocabulary);
     for (const ok of ['"ab"', '"é\\n"', '"\\u00e9ab"']) expect(matches(grammar, ok), ok).toBe(true);
@@ -206,6 +220,7 @@ describe('JSON Schema grammar', () => {
   test.each([
     [{ type: 'object', properties: { a: { type: 'number', minimum: 3 } } }, '#/properties/a', 'minimum'],
     [{ maximum: 3 }, '#', 'maximum'],
+    [{ allOf: [{ type: 'string' }, { maxLength: 3 }] }, '#', 'allOf'],
     [{ type: 'integer', minimum: 5, maximum: 4 }, '#', 'minimum'],
     [{ type: 'strin' }, '#', 'type'],
     [{ oneOf: [{ type: 'string' }] }, '#', 'oneOf'],

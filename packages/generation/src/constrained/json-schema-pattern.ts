@@ -123,6 +123,26 @@ class SchemaCompiler {
       }
       return alt(...values.map(jsonLiteral));
     }
+    if ('allOf' in s) {
+      // one subschema (how generators attach a description to a $ref) is that subschema; more would
+      // need an intersection of languages, which is not supported
+      if (!Array.isArray(s.allOf) || s.allOf.length !== 1) {
+        throw new UnsupportedSchemaError({
+          path,
+          keyword: 'allOf',
+          reason: 'only an allOf of exactly one schema is supported',
+        });
+      }
+      const siblings = Object.keys(s).filter((k) => !ANNOTATIONS.has(k) && k !== 'allOf');
+      if (siblings.length > 0) {
+        throw new UnsupportedSchemaError({
+          path,
+          keyword: siblings[0] as string,
+          reason: 'not supported beside allOf',
+        });
+      }
+      return this.compile(s.allOf[0], `${path}/allOf/0`, depth + 1, refs, level);
+    }
     if ('anyOf' in s) {
       if (!Array.isArray(s.anyOf) || s.anyOf.length === 0) {
         throw new UnsupportedSchemaError({ path, keyword: 'anyOf', reason: 'must be a non-empty array' });
@@ -466,7 +486,16 @@ const KEYWORD_TYPE: ReadonlyMap<string, string> = new Map([
 
 const BOUNDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'];
 
-const HANDLED = new Set(['type', 'enum', 'const', 'anyOf', 'nullable', '$ref', ...KEYWORD_TYPE.keys()]);
+const HANDLED = new Set([
+  'type',
+  'enum',
+  'const',
+  'anyOf',
+  'allOf',
+  'nullable',
+  '$ref',
+  ...KEYWORD_TYPE.keys(),
+]);
 
 function hasType(value: unknown, type: string): boolean {
   switch (type) {
