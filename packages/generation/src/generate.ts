@@ -1,6 +1,5 @@
 import { checkConstraints, constrainedPick } from './constrained-pick.js';
 import type { DecodeFunction } from './decode-function.js';
-import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
 import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
 import { ModelOutputError } from './errors/model-output-error.js';
 import { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
@@ -15,7 +14,8 @@ import {
   type ResolvedPromptLookup,
   resolvePromptLookup,
 } from './prompt-lookup.js';
-import { randomSeed, Xoshiro128StarStar } from './random.js';
+import { Xoshiro128StarStar } from './random.js';
+import { checkContext, checkStopStrings, seedOf } from './request-checks.js';
 import { argmax, sampleToken } from './select-token.js';
 import { StopStringMatcher } from './stop-strings.js';
 import type { TokenStreamer } from './token-streamer.js';
@@ -104,20 +104,7 @@ export async function generate<TExtra = undefined>(
       });
     }
   }
-  if (stopStrings.length > 0 && decode === undefined) {
-    throw new InvalidGenerationOptionError({
-      option: 'decode',
-      value: undefined,
-      rule: 'is required with stopStrings',
-    });
-  }
-  if (stopStrings.some((s) => typeof s !== 'string' || s.length === 0)) {
-    throw new InvalidGenerationOptionError({
-      option: 'stopStrings',
-      value: stopStrings,
-      rule: 'must be non-empty strings',
-    });
-  }
+  checkStopStrings(stopStrings, decode);
   const canStopEarly = settings.eosTokenIds.length > 0 || stopStrings.length > 0;
   if (batchSize > 1 && canStopEarly && settings.padTokenId === undefined) {
     throw new InvalidGenerationOptionError({
@@ -126,21 +113,8 @@ export async function generate<TExtra = undefined>(
       rule: 'is required for a batch whose rows can stop early (no pad_token_id or eos_token_id set)',
     });
   }
-  if (promptLength + settings.maxNewTokens > model.maxContextLength) {
-    throw new ContextLengthExceededError({
-      promptLength,
-      maxNewTokens: settings.maxNewTokens,
-      maxContextLength: model.maxContextLength,
-    });
-  }
-  const seed = options.seed ?? randomSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new InvalidGenerationOptionError({
-      option: 'seed',
-      value: seed,
-      rule: 'must be a non-negative safe integer',
-    });
-  }
+  checkContext(promptLength, settings.maxNewTokens, model.maxContextLength);
+  const seed = seedOf(options.seed);
 
   checkConstraints(options.constraints, batchSize, settings.eosTokenIds);
   const lookup = resolvePromptLookup(options.promptLookup, generationConfig);

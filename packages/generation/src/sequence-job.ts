@@ -1,6 +1,5 @@
 import { checkConstraints, constrainedPick } from './constrained-pick.js';
 import type { DecodeFunction } from './decode-function.js';
-import { ContextLengthExceededError } from './errors/context-length-exceeded-error.js';
 import { InvalidGenerationOptionError } from './errors/invalid-generation-option-error.js';
 import { InvalidPromptError } from './errors/invalid-prompt-error.js';
 import { NonFiniteLogitsError } from './errors/non-finite-logits-error.js';
@@ -13,7 +12,8 @@ import {
 } from './generation-options.js';
 import type { LogitsConstraint } from './logits-constraint.js';
 import { processLogits } from './processors/process-logits.js';
-import { randomSeed, Xoshiro128StarStar } from './random.js';
+import { Xoshiro128StarStar } from './random.js';
+import { checkContext, checkStopStrings, seedOf } from './request-checks.js';
 import { argmax, sampleToken } from './select-token.js';
 import type { SequenceState } from './sequence-model.js';
 import { StopStringMatcher } from './stop-strings.js';
@@ -99,35 +99,9 @@ export class SequenceJob<TExtra> {
       this.settings.eosTokenIds,
     );
     const stopStrings = request.stopStrings ?? [];
-    if (stopStrings.length > 0 && request.decode === undefined) {
-      throw new InvalidGenerationOptionError({
-        option: 'decode',
-        value: undefined,
-        rule: 'is required with stopStrings',
-      });
-    }
-    if (stopStrings.some((s) => typeof s !== 'string' || s.length === 0)) {
-      throw new InvalidGenerationOptionError({
-        option: 'stopStrings',
-        value: stopStrings,
-        rule: 'must be non-empty strings',
-      });
-    }
-    if (ids.length + this.settings.maxNewTokens > maxContextLength) {
-      throw new ContextLengthExceededError({
-        promptLength: ids.length,
-        maxNewTokens: this.settings.maxNewTokens,
-        maxContextLength,
-      });
-    }
-    this.seed = request.seed ?? randomSeed();
-    if (!Number.isSafeInteger(this.seed) || this.seed < 0) {
-      throw new InvalidGenerationOptionError({
-        option: 'seed',
-        value: this.seed,
-        rule: 'must be a non-negative safe integer',
-      });
-    }
+    checkStopStrings(stopStrings, request.decode);
+    checkContext(ids.length, this.settings.maxNewTokens, maxContextLength);
+    this.seed = seedOf(request.seed);
     this.rng = new Xoshiro128StarStar(this.seed);
     // ids past the vocabulary (an image placeholder) count as 0, as the multimodal generate() feeds them
     this.seen = new Set(ids.map((id) => (id < vocabSize ? id : 0)));
