@@ -4,10 +4,12 @@
  *
  *   node --import tsx bench/serving-llama-cpp.ts --gguf FILE --input INPUT.json [--threads 2]
  *
- * INPUT.json: { conversations: [{ turn1: ids, turn2Suffix: ids }], turnTokens, clients: ids[][], newTokens }
- * - prefix: turn 1 (greedy, `turnTokens` new tokens), then turn 2 = turn 1 + its new tokens + the
- *   suffix, reusing the sequence's common prefix as llama-server's cache_prompt does (erase what
- *   differs, evaluate the rest): time to first token of each turn.
+ * INPUT.json: { conversations: [{ turn1: text, turn2Suffix: text }], turnTokens, clients: ids[][], newTokens }
+ * - prefix: turn 1 (the rendered chat template, tokenized with special tokens; greedy, `turnTokens`
+ *   new tokens), then turn 2 = turn 1 + the answer's text (trimmed, as Gemma's template renders it) +
+ *   the suffix, tokenized again as a server gets it from a client, reusing the sequence's common
+ *   prefix as llama-server's cache_prompt does (erase what differs, evaluate the rest): time to first
+ *   token of each turn.
  * - concurrent: the client prompts alone (the first one) and all at once on their own sequences of
  *   one context (node-llama-cpp batches concurrent evaluations into one llama_decode): token times.
  */
@@ -24,7 +26,7 @@ const { values } = parseArgs({
 });
 
 interface Input {
-  conversations: { turn1: number[]; turn2Suffix: number[] }[];
+  conversations: { turn1: string; turn2Suffix: string }[];
   turnTokens: number;
   clients: number[][];
   newTokens: number;
@@ -53,20 +55,28 @@ async function generate(
 }
 
 // prefix reuse: one sequence per conversation, turn 2 keeps the common prefix
-const longest =
-  Math.max(...input.conversations.map((c) => c.turn1.length + c.turn2Suffix.length)) + 2 * input.turnTokens;
+const turns = input.conversations.map((c) => ({ ...c, turn1Ids: model.tokenize(c.turn1, true) as number[] }));
+const longest = Math.max(...turns.map((c) => c.turn1Ids.length)) + 256 + 2 * input.turnTokens;
 const prefixContext = await model.createContext({
   contextSize: Math.ceil(longest / 256) * 256 + 256,
   batchSize: 512,
   threads,
   sequences: 1,
 });
-const prefix: { ttft1Ms: number; ttft2Ms: number; reusedTokens: number }[] = [];
-for (const conversation of input.conversations) {
+const prefix: {
+  ttft1Ms: number;
+  ttft2Ms: number;
+  reusedTokens: number;
+  promptTokens2: number;
+  firstIds: number[];
+}[] = [];
+for (const conversation of turns) {
   const sequence = prefixContext.getSequence();
   await sequence.clearHistory();
-  const first = await generate(sequence, conversation.turn1, input.turnTokens);
-  const turn2 = [...conversation.turn1, ...first.ids, ...conversation.turn2Suffix];
+  const first = await generate(sequence, conversation.turn1Ids, input.turnTokens);
+  const said = first.ids.filter((id) => !model.isSpecialToken(id as Token)) as Token[];
+  const answer = model.detokenize(said).trim();
+  const turn2 = model.tokenize(conversation.turn1 + answer + conversation.turn2Suffix, true) as number[];
   const held = sequence.contextTokens;
   let common = 0;
   while (common < held.length && common < turn2.length - 1 && held[common] === turn2[common]) common++;
@@ -74,7 +84,13 @@ for (const conversation of input.conversations) {
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   }
   const second = await generate(sequence, turn2.slice(common), input.turnTokens);
-  prefix.push({ ttft1Ms: first.times[0]!, ttft2Ms: second.times[0]!, reusedTokens: common });
+  prefix.push({
+    ttft1Ms: first.times[0]!,
+    ttft2Ms: second.times[0]!,
+    reusedTokens: common,
+    promptTokens2: turn2.length,
+    firstIds: turn2.slice(0, 3),
+  });
   sequence.dispose();
 }
 await prefixContext.dispose();
