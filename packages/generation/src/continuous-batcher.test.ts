@@ -130,12 +130,12 @@ describe('ContinuousBatcher (fake model)', () => {
 
   test('the prefix cache evicts least recently used entries to stay under its bound', () => {
     const cache = new PrefixCache({ maxBytes: 1000 });
-    const seq = (n: number) => new FakeSequenceModel({ vocabSize: V, next }).newSequence().fork(0);
-    const a = seq(0);
+    const seq = () => new FakeSequenceModel({ vocabSize: V, next }).newSequence().fork(0);
+    const a = seq();
     a.tokens.push(1, 2, 3, 4);
-    const b = seq(0);
+    const b = seq();
     b.tokens.push(5, 6, 7, 8);
-    const c = seq(0);
+    const c = seq();
     c.tokens.push(9, 10, 11);
     cache.store([1, 2, 3, 4], a);
     cache.store([5, 6, 7, 8], b);
@@ -144,7 +144,7 @@ describe('ContinuousBatcher (fake model)', () => {
     expect(cache.stats()).toMatchObject({ entries: 2, bytes: 700, evictions: 1 });
     expect(cache.lookup([5, 6, 7, 8, 0], 4, (n) => n)).toBeUndefined();
     // an entry the new one extends is replaced, not kept twice
-    const longer = seq(0);
+    const longer = seq();
     longer.tokens.push(1, 2, 3, 4, 12);
     cache.store([1, 2, 3, 4, 12], longer);
     expect(cache.stats().entries).toBe(2);

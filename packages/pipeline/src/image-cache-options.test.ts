@@ -46,7 +46,13 @@ describe('image feature cache options of pipeline()', { timeout: 30_000 }, () =>
     await vlm.run(turn('What is it?'), { maxNewTokens: 2, temperature: 0 });
     // text before the image: the prompt differs before it, so the prefix cache cannot skip the tower
     const textFirst: PipelineMessage[] = [
-      { role: 'user', content: [{ type: 'text', text: 'Look:' }, { type: 'image', path: imagePath }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Look:' },
+          { type: 'image', path: imagePath },
+        ],
+      },
     ];
     await vlm.run(textFirst, { maxNewTokens: 2, temperature: 0 });
     const stats = model.imageCacheStats();

@@ -1,8 +1,9 @@
+export { checkJsonSchema } from '@gemma3/generation';
 export { AutoModel, type AutoModelOptions, type Gemma3AnyModel } from './auto-model.js';
 export { AutoProcessor, type AutoProcessorOptions } from './auto-processor.js';
 export { AutoTokenizer } from './auto-tokenizer.js';
-export { DEFAULT_DTYPE, dtypeOf } from './default-dtype.js';
 export type { ChatCallOptions } from './chat-call-options.js';
+export { DEFAULT_DTYPE, dtypeOf } from './default-dtype.js';
 export { ImageFetchError, type ImageFetchProblem } from './errors/image-fetch-error.js';
 export { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
 export { TaskModelMismatchError } from './errors/task-model-mismatch-error.js';
@@ -48,7 +49,6 @@ export {
   type VisionModuleDtype,
 } from './pipeline-options.js';
 export { resolveModelFolder } from './resolve-model-folder.js';
-export { checkJsonSchema } from '@gemma3/generation';
 export type { ResponseFormat } from './structured/response-format.js';
 export type { StructuredCallOptions, StructuredOutput } from './structured/structured-call.js';
 export {
