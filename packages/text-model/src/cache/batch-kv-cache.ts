@@ -1,7 +1,7 @@
 import type { LayerType } from '@gemma3/config';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { MASKED } from './kv-cache.js';
-import { heldSlots, packSlots, type RowKv, unpackSlots } from './row-kv.js';
+import { heldSlots, packSlots, type RowKv, writeRow } from './row-kv.js';
 import type { StepCache } from './step-cache.js';
 
 export interface BatchKvCacheOptions {
@@ -95,48 +95,11 @@ export class BatchKvCache implements StepCache {
     if (this.activeRows >= this.options.maxRows) {
       throw new InvalidInputError('row', `the batch is full (${this.options.maxRows} rows)`);
     }
-    const { layerTypes, kvHeads, headDim: d } = this.options;
-    if (row.keys.length !== layerTypes.length || row.values.length !== layerTypes.length) {
-      throw new InvalidInputError('row', `has ${row.keys.length} layers, the cache ${layerTypes.length}`);
-    }
     this.ensureCapacity(row.length);
     const r = this.activeRows;
+    writeRow(row, r, this.options, this.tables, this.keys, this.values);
     this.activeRows += 1;
     this.lengths[r] = row.length;
-    const slotsByKind = {} as Record<LayerType, Int32Array>;
-    for (const kind of ['full_attention', 'sliding_attention'] as const) {
-      const table = this.tables[kind];
-      const c = table.capacity;
-      table.positions.fill(-1, r * c, (r + 1) * c);
-      const positions = row.positions[kind];
-      const slots = new Int32Array(positions.length);
-      positions.forEach((p, j) => {
-        if (p < 0 || p >= row.length) {
-          throw new InvalidInputError('row', `position ${p} outside [0, ${row.length})`);
-        }
-        const slot = table.ring ? p % c : p;
-        if (slot >= c) throw new InvalidInputError('row', `position ${p} does not fit ${c} ${kind} slots`);
-        table.positions[r * c + slot] = p;
-        slots[j] = slot;
-      });
-      slotsByKind[kind] = slots;
-    }
-    layerTypes.forEach((kind, i) => {
-      const slots = slotsByKind[kind];
-      const c = this.tables[kind].capacity;
-      for (const [source, store] of [
-        [row.keys[i]!, this.keys[i]!],
-        [row.values[i]!, this.values[i]!],
-      ] as const) {
-        if (source.length !== kvHeads * slots.length * d) {
-          throw new InvalidInputError(
-            `row.${i}`,
-            `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
-          );
-        }
-        unpackSlots(source, store, r * kvHeads * c * d, c, slots, kvHeads, d);
-      }
-    });
     return r;
   }
 

@@ -1,7 +1,7 @@
 import type { LayerType } from '@gemma3/config';
 import { CacheCapacityError } from '../errors/cache-capacity-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { heldSlots, packSlots, type RowKv, unpackSlots } from './row-kv.js';
+import { heldSlots, packSlots, type RowKv, writeRow } from './row-kv.js';
 
 export type CacheKind = 'dynamic' | 'static';
 
@@ -195,48 +195,8 @@ export class KvCache {
    */
   static fromRow(options: Omit<KvCacheOptions, 'batchSize' | 'kind' | 'maxLength'>, row: RowKv): KvCache {
     const cache = new KvCache({ ...options, batchSize: 1, kind: 'dynamic' });
-    if (row.keys.length !== options.layerTypes.length || row.values.length !== options.layerTypes.length) {
-      throw new InvalidInputError(
-        'row',
-        `has ${row.keys.length} layers, the cache ${options.layerTypes.length}`,
-      );
-    }
     cache.grow(row.length);
-    const { kvHeads, headDim: d, layerTypes } = options;
-    const slotsByKind = {} as Record<LayerType, Int32Array>;
-    for (const kind of ['full_attention', 'sliding_attention'] as const) {
-      const table = cache.tables[kind];
-      const positions = row.positions[kind];
-      if (positions.length > table.capacity) {
-        throw new InvalidInputError(
-          'row',
-          `${positions.length} ${kind} positions do not fit ${table.capacity} slots`,
-        );
-      }
-      slotsByKind[kind] = Int32Array.from(positions, (p) => {
-        if (p < 0 || p >= row.length)
-          throw new InvalidInputError('row', `position ${p} outside [0, ${row.length})`);
-        const slot = table.ring ? p % table.capacity : p;
-        table.positions[slot] = p;
-        return slot;
-      });
-    }
-    layerTypes.forEach((kind, i) => {
-      const slots = slotsByKind[kind];
-      const c = cache.tables[kind].capacity;
-      for (const [source, store] of [
-        [row.keys[i]!, cache.keys[i]!],
-        [row.values[i]!, cache.values[i]!],
-      ] as const) {
-        if (source.length !== kvHeads * slots.length * d) {
-          throw new InvalidInputError(
-            `row.${i}`,
-            `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
-          );
-        }
-        unpackSlots(source, store, 0, c, slots, kvHeads, d);
-      }
-    });
+    writeRow(row, 0, options, cache.tables, cache.keys, cache.values);
     cache.mask.fill(1, 0, row.length);
     cache.realTokens[0] = row.length;
     cache.length = row.length;

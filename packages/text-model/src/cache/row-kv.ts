@@ -1,4 +1,5 @@
 import type { LayerType } from '@gemma3/config';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 /**
  * One sequence's keys and values, packed: what moves between a single-row `KvCache` (prefill, the
@@ -105,4 +106,60 @@ export function unpackSlots(
       store.set(packed.subarray(src, src + d), base + (h * capacity + slot) * d);
     });
   }
+}
+
+/** One layer kind's slot table as `writeRow` sees it: [rows * capacity] positions, -1 when empty. */
+export interface RowSlotTable {
+  capacity: number;
+  ring: boolean;
+  positions: Int32Array;
+}
+
+/**
+ * Writes a packed row into row `r` of a cache: each held position's slot (position, or position mod
+ * C in a ring; checked to fit) in the slot tables, and its keys and values into the per-layer buffers
+ * ([rows, KV, C, D]). Shared by `KvCache.fromRow` (r = 0) and `BatchKvCache.addRow`.
+ */
+export function writeRow(
+  row: RowKv,
+  r: number,
+  layout: { layerTypes: readonly LayerType[]; kvHeads: number; headDim: number },
+  tables: Record<LayerType, RowSlotTable>,
+  keys: readonly Float32Array[],
+  values: readonly Float32Array[],
+): void {
+  const { layerTypes, kvHeads, headDim: d } = layout;
+  if (row.keys.length !== layerTypes.length || row.values.length !== layerTypes.length) {
+    throw new InvalidInputError('row', `has ${row.keys.length} layers, the cache ${layerTypes.length}`);
+  }
+  const slotsByKind = {} as Record<LayerType, Int32Array>;
+  for (const kind of ['full_attention', 'sliding_attention'] as const) {
+    const { capacity: c, ring, positions } = tables[kind];
+    positions.fill(-1, r * c, (r + 1) * c);
+    slotsByKind[kind] = Int32Array.from(row.positions[kind], (p) => {
+      if (p < 0 || p >= row.length) {
+        throw new InvalidInputError('row', `position ${p} outside [0, ${row.length})`);
+      }
+      const slot = ring ? p % c : p;
+      if (slot >= c) throw new InvalidInputError('row', `position ${p} does not fit ${c} ${kind} slots`);
+      positions[r * c + slot] = p;
+      return slot;
+    });
+  }
+  layerTypes.forEach((kind, i) => {
+    const slots = slotsByKind[kind];
+    const c = tables[kind].capacity;
+    for (const [source, store] of [
+      [row.keys[i]!, keys[i]!],
+      [row.values[i]!, values[i]!],
+    ] as const) {
+      if (source.length !== kvHeads * slots.length * d) {
+        throw new InvalidInputError(
+          `row.${i}`,
+          `expected ${kvHeads * slots.length * d} values, got ${source.length}`,
+        );
+      }
+      unpackSlots(source, store, r * kvHeads * c * d, c, slots, kvHeads, d);
+    }
+  });
 }
