@@ -92,5 +92,12 @@ describe('pipeline continuous batching and prefix reuse (tiny-text, fp32)', { ti
         parallel: 0,
       }),
     ).rejects.toMatchObject({ field: 'parallel' });
+    await expect(
+      pipeline('text-generation', models.dir('tiny-text'), {
+        cacheDir: models.cacheDir,
+        progress: false,
+        prefixCacheBytes: -1,
+      }),
+    ).rejects.toMatchObject({ field: 'prefixCacheBytes' });
   });
 });
