@@ -124,8 +124,10 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
     const structured = prepareStructuredCall(input, options, this.tokenizer);
     const prompt = await this.prepare(structured?.input ?? input, options);
     const prepared = performance.now();
+    // the model scores ids the tokenizer does not have (Gemma 3: 262208 rows, 262145 tokens): they
+    // decode to nothing, as in the reference, rather than failing the call
     const decode = (ids: readonly number[], o?: { skipSpecialTokens?: boolean }) =>
-      this.tokenizer.decode(ids, o);
+      this.tokenizer.decode(ids, { ...o, skipUnknownIds: true });
     const streamers: TokenStreamer[] = [];
     if (options.streamer) streamers.push(options.streamer);
     if (options.onToken || options.onText) {
@@ -164,7 +166,7 @@ export class Gemma3Pipeline<T extends PipelineTask = PipelineTask> extends Calla
         : await (this.model as Gemma3ForCausalLM | TransformersJsCausalLM).generate(shared);
     const ended = performance.now();
     const tokenIds = result.newTokens[0] ?? [];
-    const text = this.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
+    const text = decode(tokenIds, { skipSpecialTokens: true });
     const first = timing.firstTokenAt ?? ended;
     const decodeMs = (timing.lastTokenAt ?? first) - first;
     const output: GenerationOutput = {

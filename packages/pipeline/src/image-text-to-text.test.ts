@@ -48,6 +48,18 @@ const question = (image: Record<string, unknown>): PipelineMessage[] => [
 ];
 
 describe('image-text-to-text on tiny-vlm', { timeout: 30_000 }, () => {
+  test('a sampled id the tokenizer lacks (262145..262207 of the 262208 scored) decodes to nothing, as in the reference', async () => {
+    // seed 59 at temperature 4 samples 262170 as its 32nd token on this checkpoint (found by search)
+    const pieces: string[] = [];
+    const options = { maxNewTokens: 32, temperature: 4, topK: 0, topP: 1, seed: 59 };
+    const out = await vlm.run('Hi', { ...options, onText: (t) => pieces.push(t) });
+    const unknown = out.tokenIds.filter((id) => id >= vlm.tokenizer.vocabSize);
+    expect(unknown, 'precondition: the seed samples an id outside the tokenizer').not.toEqual([]);
+    const known = out.tokenIds.filter((id) => id < vlm.tokenizer.vocabSize);
+    expect(out.text).toBe(vlm.tokenizer.decode(known, { skipSpecialTokens: true }));
+    expect(pieces.join('')).toBe(out.text);
+  });
+
   test('an image question with a system prompt: 16 image tokens in the prompt, the answer appended', async () => {
     const pieces: string[] = [];
     const out = await vlm.run(question({ path: imagePath }), {

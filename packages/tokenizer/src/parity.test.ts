@@ -20,7 +20,10 @@ interface DecodeCase {
 }
 
 const encodeCases = readFixture<{ cases: EncodeCase[] }>('encode.json').cases;
-const decodeCases = readFixture<{ cases: DecodeCase[] }>('decode.json').cases;
+const decodeFixture = readFixture<{ cases: DecodeCase[]; outOfRange: Record<string, { text: string }> }>(
+  'decode.json',
+);
+const decodeCases = decodeFixture.cases;
 
 let tokenizer: Tokenizer;
 beforeAll(async () => {
@@ -46,6 +49,20 @@ describe('decode parity with tokenizers', () => {
   it.each(decodeCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(tokenizer.decode(c.ids)).toBe(c.text);
     expect(tokenizer.decode(c.ids, { skipSpecialTokens: true })).toBe(c.textSkipSpecial);
+  });
+});
+
+describe('ids the vocabulary lacks, with skipUnknownIds', () => {
+  // the reference (tokenizers' decode, special tokens skipped by default there) leaves them out
+  const cases = Object.entries(decodeFixture.outOfRange).map(([ids, c]) => [ids, JSON.parse(ids), c.text]);
+  it('covers an id a Gemma 3 model scores but the tokenizer lacks, inside a byte run', () => {
+    expect(cases.some(([, ids]) => ids.includes(262159))).toBe(true);
+  });
+  it.each(cases)('%s', (_name, ids: number[], text: string) => {
+    const options = { skipSpecialTokens: true, skipUnknownIds: true };
+    expect(tokenizer.decode(ids, options)).toBe(text);
+    const stream = tokenizer.createStreamDecoder(options);
+    expect([...ids.map((id) => stream.push(id)), stream.flush()].join('')).toBe(text);
   });
 });
 

@@ -14,10 +14,12 @@ export class StreamDecoder {
   constructor(
     private readonly tokenizer: Tokenizer,
     private readonly skipSpecialTokens: boolean,
+    private readonly skipUnknownIds: boolean,
   ) {}
 
   /** Adds one id; returns the text it completes ('' while a byte run is still open). */
   push(id: number): string {
+    if (this.skipUnknownIds && this.tokenizer.findToken(id) === undefined) return '';
     const token = this.tokenizer.idToToken(id);
     if (this.skipSpecialTokens && this.tokenizer.isSpecialToken(token)) return '';
     if (this.tokenizer.decoder.byteFallback && byteOfToken(token) >= 0) {

@@ -22,6 +22,12 @@ export interface EncodeOptions {
 export interface DecodeOptions {
   /** Leave out added tokens marked `special` (`<bos>`, `<end_of_turn>`, ...). Default false. */
   skipSpecialTokens?: boolean;
+  /**
+   * Leave out ids the vocabulary does not have, as the reference's decode does (a Gemma 3 model
+   * scores 262208 ids for the tokenizer's 262145, so sampling can pick one). Default false: such an
+   * id is an InvalidTokenIdError.
+   */
+  skipUnknownIds?: boolean;
 }
 
 /** Ids of the tokens Gemma 3 code needs by name; `null` where the files do not define one. */
@@ -213,12 +219,17 @@ export class Tokenizer {
     });
   }
 
-  /** Ids -> text with the file's decoder chain. Ids outside the vocabulary throw InvalidTokenIdError. */
+  /**
+   * Ids -> text with the file's decoder chain. Ids outside the vocabulary throw InvalidTokenIdError,
+   * or are left out with `skipUnknownIds`.
+   */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const skip = options.skipSpecialTokens ?? false;
+    const skipUnknown = options.skipUnknownIds ?? false;
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
+      if (skipUnknown && this.findToken(id) === undefined) continue;
       const token = this.tokenOf(id, i);
       if (skip && this.specialContents.has(token)) continue;
       tokens.push(token);
@@ -235,7 +246,7 @@ export class Tokenizer {
 
   /** An incremental decoder for streaming: `push(id)` returns new text, never half a character. */
   createStreamDecoder(options: DecodeOptions = {}): StreamDecoder {
-    return new StreamDecoder(this, options.skipSpecialTokens ?? false);
+    return new StreamDecoder(this, options.skipSpecialTokens ?? false, options.skipUnknownIds ?? false);
   }
 
   /** @internal Whether decode with skipSpecialTokens leaves this token string out. */
@@ -288,11 +299,15 @@ export class Tokenizer {
     return options.tokenize ? this.encode(text, { addSpecialTokens: false }) : text;
   }
 
+  /** @internal The token string of `id`, or undefined when the vocabulary has none. */
+  findToken(id: number): string | undefined {
+    return Number.isInteger(id) && id >= 0
+      ? (this.addedDecodeForm.get(id) ?? this.model.idToToken[id])
+      : undefined;
+  }
+
   private tokenOf(id: number, index: number): string {
-    const token =
-      Number.isInteger(id) && id >= 0
-        ? (this.addedDecodeForm.get(id) ?? this.model.idToToken[id])
-        : undefined;
+    const token = this.findToken(id);
     if (token === undefined) throw new InvalidTokenIdError({ id, index, vocabSize: this.vocabSize });
     return token;
   }
