@@ -59,7 +59,12 @@ export {
   openCheckpoint,
   SINGLE_FILE_NAME,
 } from './open-checkpoint.js';
-export { openSafetensors, SafetensorsFile, type TypedTensorData } from './open-safetensors.js';
+export {
+  openSafetensors,
+  type ReadOptions,
+  SafetensorsFile,
+  type TypedTensorData,
+} from './open-safetensors.js';
 export type { TensorData } from './tensor-bytes.js';
 export type { RawTensor, TensorInfo } from './tensor-info.js';
 export {

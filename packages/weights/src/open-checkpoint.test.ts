@@ -27,6 +27,11 @@ describe('openCheckpoint', () => {
     expect(checkpoint.fileOf('w')).toBe(join(dir, 'model.safetensors'));
     expect(await checkpoint.readFloat32('w')).toEqual(new Float32Array([1, -2.5]));
     expect((await checkpoint.info('w')).shape).toEqual([2]);
+    // { shared: true }: the stored bytes (bf16 1 = 0x3f80, -2.5 = 0xc020) in a SharedArrayBuffer
+    const shared = await checkpoint.read('w', { shared: true });
+    expect(shared.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...shared.bytes]).toEqual([0x80, 0x3f, 0x20, 0xc0]);
+    expect((await checkpoint.read('w')).bytes.buffer).toBeInstanceOf(ArrayBuffer);
     await checkpoint.close();
   });
 
@@ -49,6 +54,10 @@ describe('openCheckpoint', () => {
     await writeFile(join(dir, 'model-00002-of-00002.safetensors'), 'garbage!');
     expect(await checkpoint.readFloat32('a')).toEqual(new Float32Array([1, 2]));
     expect([...(await checkpoint.read('b')).bytes]).toEqual([0xfd, ...new Array(7).fill(0xff)]);
+    expect([...(await checkpoint.read('b', { shared: true })).bytes]).toEqual([
+      0xfd,
+      ...new Array(7).fill(0xff),
+    ]);
     await expect(checkpoint.readFloat32('c')).rejects.toMatchObject({
       code: 'safetensors/header-length', // 'garbage!' read as a u64 length is far over the limit
       file: join(dir, 'model-00002-of-00002.safetensors'),

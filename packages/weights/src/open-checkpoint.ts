@@ -7,7 +7,7 @@ import { SafetensorsClosedError } from './errors/safetensors-closed-error.js';
 import { TensorNotFoundError } from './errors/tensor-not-found-error.js';
 import { findDuplicateKey } from './find-duplicate-key.js';
 import { MAX_HEADER_BYTES } from './header-limits.js';
-import { openSafetensors, type SafetensorsFile } from './open-safetensors.js';
+import { openSafetensors, type ReadOptions, type SafetensorsFile } from './open-safetensors.js';
 import { resolveShardPath } from './resolve-shard-path.js';
 import type { RawTensor, TensorInfo } from './tensor-info.js';
 
@@ -42,7 +42,8 @@ export interface Checkpoint {
   /** Path of the file holding `name`. */
   fileOf(name: string): string;
   info(name: string): Promise<CheckpointTensorInfo>;
-  read(name: string): Promise<RawTensor>;
+  /** The bytes as stored; `{ shared: true }`: in a SharedArrayBuffer. */
+  read(name: string, options?: ReadOptions): Promise<RawTensor>;
   readFloat32(name: string): Promise<Float32Array>;
   /** Opens every shard and checks it against the index (each tensor where the index says, once). */
   verify(): Promise<void>;
@@ -89,7 +90,7 @@ function openSingle(folder: string, file: SafetensorsFile): Checkpoint {
       return file.path;
     },
     info: async (name) => ({ ...file.info(name), file: file.path }),
-    read: (name) => file.read(name),
+    read: (name, options) => file.read(name, options),
     readFloat32: (name) => file.readFloat32(name),
     verify: async () => {},
     close: () => file.close(),
@@ -198,7 +199,7 @@ async function openSharded(folder: string, indexPath: string, root: string): Pro
       const shard = await shardFor(name);
       return { ...shard.info(name), file: shard.path };
     },
-    read: async (name) => (await shardFor(name)).read(name),
+    read: async (name, options) => (await shardFor(name)).read(name, options),
     readFloat32: async (name) => (await shardFor(name)).readFloat32(name),
     verify: async () => {
       for (const shardName of shardPaths.keys()) await openShard(shardName);

@@ -11,6 +11,12 @@ import { parseHeader } from './parse-header.js';
 import type { RawTensor, TensorInfo } from './tensor-info.js';
 import { float64ToFloat32, readWidened } from './to-float32.js';
 
+/** Options of `read`. */
+export interface ReadOptions {
+  /** Read into a SharedArrayBuffer (default: an ArrayBuffer). */
+  shared?: boolean;
+}
+
 /** Largest single fs read (Node refuses reads of 2 GiB or more). */
 const READ_CHUNK = 1 << 30;
 
@@ -125,10 +131,15 @@ export class SafetensorsFile {
     return info;
   }
 
-  /** The tensor's bytes as stored (little-endian), in a fresh aligned buffer. */
-  async read(name: string): Promise<RawTensor> {
+  /**
+   * The tensor's bytes as stored (little-endian), in a fresh aligned buffer; with `shared`, a
+   * SharedArrayBuffer (worker threads read it without a copy).
+   */
+  async read(name: string, options: ReadOptions = {}): Promise<RawTensor> {
     const info = this.info(name);
-    const bytes = new Uint8Array(info.byteLength);
+    const bytes = new Uint8Array(
+      options.shared === true ? new SharedArrayBuffer(info.byteLength) : new ArrayBuffer(info.byteLength),
+    );
     await readExactly(this.openHandle(name), this.path, bytes, info.byteOffset, name);
     return { dtype: info.dtype, shape: info.shape, bytes };
   }
