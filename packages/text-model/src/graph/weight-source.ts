@@ -1,6 +1,11 @@
 /** Where the graph builder gets tensors: read when the model is saved, one at a time. */
 export interface WeightSource {
   readFloat32(name: string): Promise<Float32Array>;
+  /**
+   * The bytes as stored (optional: a checkpoint has it, derived tensors need not); `{ shared: true }`
+   * reads into a SharedArrayBuffer, so quantizing worker threads take 16-bit weights without a copy.
+   */
+  read?(name: string, options?: { shared?: boolean }): Promise<{ dtype: string; bytes: Uint8Array }>;
 }
 
 /** [rows, cols] -> [cols, rows]. */
