@@ -4,6 +4,7 @@ import { GraphBuildError } from '../errors/graph-build-error.js';
 import { encodeModel, type TensorMessage } from '../proto/onnx-messages.js';
 import { bytesPerElement, type ElementType } from './data-type.js';
 import { elementCount, type GraphBuilder } from './graph-builder.js';
+import { PrefetchWindow } from './prefetch-window.js';
 
 export interface SaveModelOptions {
   /** File name of the model inside `dir` (default `model.onnx`). */
@@ -18,6 +19,12 @@ export interface SaveModelOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   /** Largest single write (default 1 GiB; Node refuses writes of 2 GiB or more). */
   writeChunkBytes?: number;
+  /**
+   * How far initializers are produced ahead of the one being written, in bytes of the initializers
+   * started ahead (default 256 MiB; at least the next one always starts): producers that read and
+   * quantize on other threads work while earlier tensors are written. 0: one at a time, none ahead.
+   */
+  prefetchBytes?: number;
 }
 
 export interface SavedModel {
@@ -40,6 +47,9 @@ export interface ExternalDataIndex {
   >;
 }
 
+/** Initializer bytes produced ahead of the one being written (see `SaveModelOptions.prefetchBytes`). */
+const DEFAULT_PREFETCH_BYTES = 256 * 1024 * 1024;
+
 /** Large tensors start on 64 KiB boundaries so onnxruntime can memory-map them. */
 const LARGE_ALIGNMENT = 65536;
 const SMALL_ALIGNMENT = 64;
@@ -51,8 +61,9 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
 
 /**
  * Writes a graph as `dir/model.onnx` plus `dir/model.onnx.data` (external data). Initializers are
- * produced one at a time, written, and dropped, so peak memory is about one tensor, whatever the
- * model size; only the small model proto (no weights) is held at the end.
+ * produced in order, a window of `prefetchBytes` ahead of the one being written, written and dropped,
+ * so peak memory is about the largest tensor plus the window, whatever the model size; only the small
+ * model proto (no weights) is held at the end.
  */
 export async function saveModel(
   graph: GraphBuilder,
@@ -74,11 +85,24 @@ export async function saveModel(
   const tensors: TensorMessage[] = [];
   let offset = 0;
   let done = 0;
+  const specs = graph.initializers;
+  const expectedBytes = (i: number) =>
+    Math.ceil(elementCount(specs[i]!.dims) * bytesPerElement(specs[i]!.type));
+  const ahead = new PrefetchWindow(
+    specs.length,
+    expectedBytes,
+    options.prefetchBytes ?? DEFAULT_PREFETCH_BYTES,
+    (i) => {
+      const { data } = specs[i]!;
+      return typeof data === 'function' ? data() : data;
+    },
+  );
   const handle = await open(dataPath, 'w');
   try {
-    for (const spec of graph.initializers) {
-      const view = typeof spec.data === 'function' ? await spec.data() : spec.data;
-      const expected = Math.ceil(elementCount(spec.dims) * bytesPerElement(spec.type));
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      const view = await ahead.take(i);
+      const expected = expectedBytes(i);
       if (view.byteLength !== expected) {
         throw new GraphBuildError({
           graph: graph.name,
@@ -109,6 +133,7 @@ export async function saveModel(
       options.onProgress?.(done, totalBytes);
     }
   } finally {
+    ahead.drop();
     await handle.close();
   }
 
