@@ -4,8 +4,6 @@ import {
   type BlockQuantized,
   type ChannelQuantized,
   gatherZeroPoints,
-  quantizeBlocks,
-  quantizeChannelsInt8,
   zeroPointBytesPerRow,
 } from './block-quantize.js';
 import {
@@ -15,6 +13,7 @@ import {
   type ResolvedQuantization,
   resolveQuantization,
 } from './options.js';
+import { quantizeTensorBlocks, quantizeTensorChannels } from './parallel/parallel-quantize.js';
 
 /** WeightOps plus the string that identifies the build in the model cache. */
 export interface QuantizedWeightOps extends WeightOps {
@@ -29,9 +28,9 @@ function specTag(spec: QuantizationSpec): string {
 
 /**
  * Quantizes tensors while the model is saved. The initializers of one tensor (data, scales, zero
- * points) are written one after the other, so only the most recent tensor's quantized form is kept:
- * each float32 tensor is read, quantized and dropped; a later miss (the tied table used again after
- * other tensors) reads and quantizes it again rather than holding it.
+ * points) are produced one after the other, so only the most recent tensor's quantized form is kept:
+ * each tensor is read, quantized (on worker threads: `quantizeTensorBlocks`) and dropped; a later miss
+ * (the tied table used again after other tensors) reads and quantizes it again rather than holding it.
  */
 class StreamingQuantizer {
   private last: { key: string; value: Promise<BlockQuantized> } | undefined;
@@ -45,10 +44,7 @@ class StreamingQuantizer {
   ): Promise<BlockQuantized> {
     const key = `${tensorName}|${specTag(spec)}`;
     if (this.last?.key !== key) {
-      const value = weights
-        .readFloat32(tensorName)
-        .then((w) => quantizeBlocks(w, rows, cols, spec, tensorName));
-      this.last = { key, value };
+      this.last = { key, value: quantizeTensorBlocks(weights, tensorName, rows, cols, spec) };
     }
     return this.last.value;
   }
@@ -60,10 +56,7 @@ class StreamingChannelQuantizer {
 
   get(weights: WeightSource, tensorName: string, rows: number, cols: number): Promise<ChannelQuantized> {
     if (this.last?.key !== tensorName) {
-      const value = weights
-        .readFloat32(tensorName)
-        .then((w) => quantizeChannelsInt8(w, rows, cols, tensorName));
-      this.last = { key: tensorName, value };
+      this.last = { key: tensorName, value: quantizeTensorChannels(weights, tensorName, rows, cols) };
     }
     return this.last.value;
   }

@@ -1,0 +1,131 @@
+import { type BlockQuantSpec, zeroPointBytesPerRow } from '../block-quantize.js';
+import { RowReader, type RowSource } from './row-source.js';
+
+/** Outputs of a block quantization ([N, blocks, blob] data, [N * blocks] scales, zero points). */
+export interface BlockOutputs {
+  data: Uint8Array;
+  scales: Float32Array;
+  zeroPoints: Uint8Array | undefined;
+}
+
+/** Outputs of a per-channel int8 quantization ([K, N] transposed weights, [N] scales). */
+export interface ChannelOutputs {
+  transposed: Int8Array;
+  scales: Float32Array;
+}
+
+/**
+ * Rows `rowStart` to `rowEnd` (exclusive) of `quantizeBlocks`, into the whole tensor's outputs: the
+ * same arithmetic in the same order, element for element (tested against it), so any split of the
+ * rows between threads writes the bytes the single call writes. Rows share no output byte (4-bit zero
+ * points are padded to whole bytes per row).
+ */
+export function quantizeBlockRows(
+  source: RowSource,
+  rows: number,
+  cols: number,
+  spec: BlockQuantSpec,
+  rowStart: number,
+  rowEnd: number,
+  out: BlockOutputs,
+): void {
+  const { bits, blockSize } = spec;
+  const blocksPerRow = Math.ceil(cols / blockSize);
+  const blobBytes = (blockSize * bits) / 8;
+  const qmax = (1 << bits) - 1;
+  const half = 1 << (bits - 1);
+  const zpRow = zeroPointBytesPerRow(blocksPerRow, bits);
+  const { data, scales, zeroPoints } = out;
+  const reader = new RowReader(source, cols);
+  const row = new Float32Array(cols);
+  const q = new Uint8Array(blockSize);
+  if (rowEnd > rows) throw new RangeError(`rows ${rowStart}..${rowEnd} outside [0, ${rows})`);
+
+  for (let r = rowStart; r < rowEnd; r++) {
+    reader.read(r, 1, row);
+    for (let b = 0; b < blocksPerRow; b++) {
+      const start = b * blockSize;
+      const length = Math.min(blockSize, cols - start);
+      let scale: number;
+      let zp: number;
+      if (spec.symmetric) {
+        let extreme = 0;
+        for (let i = 0; i < length; i++) {
+          const v = row[start + i]!;
+          if (Math.abs(v) > Math.abs(extreme)) extreme = v;
+        }
+        scale = Math.fround(extreme / -half);
+        zp = half;
+      } else {
+        let lo = 0;
+        let hi = 0;
+        for (let i = 0; i < length; i++) {
+          const v = row[start + i]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        scale = Math.fround((hi - lo) / qmax);
+        zp = scale === 0 ? half : Math.min(qmax, Math.max(0, Math.round(-lo / scale)));
+      }
+      const inverse = scale === 0 ? 0 : 1 / scale;
+      for (let i = 0; i < length; i++) {
+        q[i] = Math.min(Math.max(Math.round(row[start + i]! * inverse) + zp, 0), qmax);
+      }
+      for (let i = length; i < blockSize; i++) q[i] = zp;
+      const blob = (r * blocksPerRow + b) * blobBytes;
+      if (bits === 8) {
+        data.set(q, blob);
+      } else {
+        for (let i = 0; i < blobBytes; i++) data[blob + i] = q[2 * i]! | (q[2 * i + 1]! << 4);
+      }
+      scales[r * blocksPerRow + b] = scale;
+      if (zeroPoints) {
+        if (bits === 8) zeroPoints[r * zpRow + b] = zp;
+        else if ((b & 1) === 0) zeroPoints[r * zpRow + (b >> 1)] = zp;
+        else zeroPoints[r * zpRow + (b >> 1)]! |= zp << 4;
+      }
+    }
+  }
+}
+
+/** Rows quantized together by `quantizeChannelRows`: each column of the tile is one run of bytes. */
+const TILE_ROWS = 32;
+
+/**
+ * Rows `rowStart` to `rowEnd` of `quantizeChannelsInt8` (int8 per output channel, transposed to
+ * [K, N]), into the whole tensor's outputs, with the same arithmetic element for element. Rows go
+ * in tiles of 32, so the transposed writes are runs of 32 bytes rather than single bytes N apart.
+ */
+export function quantizeChannelRows(
+  source: RowSource,
+  rows: number,
+  cols: number,
+  rowStart: number,
+  rowEnd: number,
+  out: ChannelOutputs,
+): void {
+  const { transposed, scales } = out;
+  const reader = new RowReader(source, cols);
+  const tile = new Float32Array(TILE_ROWS * cols);
+  const inverses = new Float64Array(TILE_ROWS);
+  if (rowEnd > rows) throw new RangeError(`rows ${rowStart}..${rowEnd} outside [0, ${rows})`);
+
+  for (let r0 = rowStart; r0 < rowEnd; r0 += TILE_ROWS) {
+    const count = Math.min(TILE_ROWS, rowEnd - r0);
+    reader.read(r0, count, tile);
+    for (let j = 0; j < count; j++) {
+      let max = 0;
+      const base = j * cols;
+      for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(tile[base + c]!));
+      const scale = Math.fround(max / 127);
+      scales[r0 + j] = scale;
+      inverses[j] = scale === 0 ? 0 : 1 / scale;
+    }
+    for (let c = 0; c < cols; c++) {
+      const at = c * rows + r0;
+      for (let j = 0; j < count; j++) {
+        transposed[at + j] = Math.min(127, Math.max(-127, Math.round(tile[j * cols + c]! * inverses[j]!)));
+      }
+    }
+  }
+}

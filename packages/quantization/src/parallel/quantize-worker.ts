@@ -1,0 +1,14 @@
+// Worker thread entry (see worker-pool.ts): runs each posted QuantizeTask and answers when done.
+import { parentPort } from 'node:worker_threads';
+import { type QuantizeTask, runQuantizeTask } from './quantize-task.js';
+
+const port = parentPort;
+if (port === null) throw new Error('quantize-worker must run in a worker thread');
+port.on('message', (task: QuantizeTask) => {
+  try {
+    runQuantizeTask(task);
+    port.postMessage({ ok: true });
+  } catch (error) {
+    port.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
+  }
+});

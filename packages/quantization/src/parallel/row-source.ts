@@ -1,0 +1,56 @@
+import { float16Table } from '@gemma3/weights';
+
+/** Element types a stored tensor may have when it is quantized (16-bit ones widened exactly). */
+export type SourceDtype = 'F32' | 'BF16' | 'F16';
+
+/** A row-major [rows, cols] tensor as stored: little-endian bytes of `dtype`. */
+export interface RowSource {
+  dtype: SourceDtype;
+  bytes: Uint8Array;
+}
+
+/** Bytes per element of a source dtype. */
+export function sourceBytesPerElement(dtype: SourceDtype): number {
+  return dtype === 'F32' ? 4 : 2;
+}
+
+/**
+ * Reads rows of a source as float32 (exact: bf16 and f16 widen without rounding, so a kernel over
+ * these rows computes what it would over the tensor read with `readFloat32`).
+ */
+export class RowReader {
+  private readonly words: Uint16Array | undefined;
+  private readonly floats: Float32Array | undefined;
+  private readonly table: Float32Array | undefined;
+
+  constructor(
+    source: RowSource,
+    readonly cols: number,
+  ) {
+    const { buffer, byteOffset, byteLength } = source.bytes;
+    if (source.dtype === 'F32') {
+      this.floats = new Float32Array(buffer, byteOffset, byteLength / 4);
+    } else {
+      this.words = new Uint16Array(buffer, byteOffset, byteLength / 2);
+      if (source.dtype === 'F16') this.table = float16Table();
+    }
+  }
+
+  /** `count` rows from `row` on, as float32 into `out` (count * cols values, row after row). */
+  read(row: number, count: number, out: Float32Array): void {
+    const start = row * this.cols;
+    const n = count * this.cols;
+    if (this.floats) {
+      out.set(this.floats.subarray(start, start + n));
+      return;
+    }
+    const words = this.words!;
+    if (this.table) {
+      const table = this.table;
+      for (let i = 0; i < n; i++) out[i] = table[words[start + i]!]!;
+      return;
+    }
+    const bits = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = words[start + i]! << 16;
+  }
+}
