@@ -16,6 +16,7 @@ export {
 export { createDequantizedWeightOps } from './dequantized-weight-ops.js';
 export { QuantizationOptionsError } from './errors/quantization-options-error.js';
 export { QuantizationShapeError } from './errors/quantization-shape-error.js';
+export { QuantizationWorkerError } from './errors/quantization-worker-error.js';
 export {
   DTYPE_DEFAULTS,
   type Dtype,
@@ -27,6 +28,7 @@ export {
   type ResolvedQuantization,
   resolveQuantization,
 } from './options.js';
+export { BUILD_WORKERS_ENV, buildWorkerCount } from './parallel/worker-pool.js';
 export { createPrefillWeightOps } from './prefill-weight-ops.js';
 export {
   createQuantizedWeightOps,
