@@ -7,19 +7,30 @@
  * - weights are computed in double, normalised to sum 1, then converted to fixed point with 22
  *   fractional bits (round half away from zero); each output is `(0.5 + sum(w * px)) >> 22` clamped
  *   to [0, 255].
+ * The reference's torchvision backend runs the same algorithm with fewer fractional bits (see
+ * torchvision-bilinear-resize.ts): `resampleSeparable` takes the weights of either.
  */
 
-const PRECISION_BITS = 32 - 8 - 2;
-const HALF = 1 << (PRECISION_BITS - 1);
-const ONE = 1 << PRECISION_BITS;
+/** Pillow's `PRECISION_BITS`. */
+export const PIL_PRECISION_BITS = 32 - 8 - 2;
 
-/** Fixed-point weights for one axis: output i reads `size[i]` inputs from `start[i]`. */
+/** Normalised double weights for one axis: output i reads `size[i]` inputs from `start[i]`. */
+export interface AxisFloatWeights {
+  readonly kernelSize: number;
+  readonly start: Int32Array;
+  readonly size: Int32Array;
+  /** [outSize, kernelSize], each row sums to 1; unused taps are 0. */
+  readonly weights: Float64Array;
+}
+
+/** Fixed-point weights for one axis: `weights` hold `precision` fractional bits. */
 export interface AxisWeights {
   readonly kernelSize: number;
   readonly start: Int32Array;
   readonly size: Int32Array;
   /** [outSize, kernelSize] fixed-point weights. */
   readonly weights: Int32Array;
+  readonly precision: number;
 }
 
 function triangle(x: number): number {
@@ -27,15 +38,18 @@ function triangle(x: number): number {
   return ax < 1 ? 1 - ax : 0;
 }
 
-/** Mirrors `precompute_coeffs` + `normalize_coeffs_8bpc` for a box covering the whole input axis. */
-export function bilinearAxisWeights(inSize: number, outSize: number): AxisWeights {
+/**
+ * Mirrors Pillow's `precompute_coeffs` (and torchvision's `_compute_weights_aa`, the same arithmetic)
+ * for a box covering the whole input axis.
+ */
+export function bilinearAxisFloatWeights(inSize: number, outSize: number): AxisFloatWeights {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = 1 * filterScale;
   const kernelSize = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const size = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * kernelSize);
+  const weights = new Float64Array(outSize * kernelSize);
   const w = new Float64Array(kernelSize);
   const invFilterScale = 1 / filterScale;
   for (let xx = 0; xx < outSize; xx++) {
@@ -52,20 +66,35 @@ export function bilinearAxisWeights(inSize: number, outSize: number): AxisWeight
       w[x] = value;
       total += value;
     }
-    for (let x = 0; x < xmax; x++) {
-      const normalised = total !== 0 ? w[x]! / total : w[x]!;
-      weights[xx * kernelSize + x] =
-        normalised < 0 ? Math.trunc(-0.5 + normalised * ONE) : Math.trunc(0.5 + normalised * ONE);
-    }
+    for (let x = 0; x < xmax; x++) weights[xx * kernelSize + x] = total !== 0 ? w[x]! / total : w[x]!;
     start[xx] = xmin;
     size[xx] = xmax;
   }
   return { kernelSize, start, size, weights };
 }
 
-/** `sum >> 22` clamped to uint8. Sums stay below 2^31 (weights are >= 0 and add up to ~2^22), as in Pillow. */
-function clip8(sum: number): number {
-  const v = sum >> PRECISION_BITS;
+/** Fixed point with `precision` fractional bits, rounded half away from zero (Pillow and torchvision). */
+export function quantizeWeights(axis: AxisFloatWeights, precision: number): AxisWeights {
+  const one = 2 ** precision;
+  const weights = new Int32Array(axis.weights.length);
+  for (let i = 0; i < weights.length; i++) {
+    const v = axis.weights[i]!;
+    weights[i] = v < 0 ? Math.trunc(-0.5 + v * one) : Math.trunc(0.5 + v * one);
+  }
+  return { kernelSize: axis.kernelSize, start: axis.start, size: axis.size, weights, precision };
+}
+
+/** Pillow's fixed-point weights (`normalize_coeffs_8bpc`: 22 fractional bits). */
+export function bilinearAxisWeights(inSize: number, outSize: number): AxisWeights {
+  return quantizeWeights(bilinearAxisFloatWeights(inSize, outSize), PIL_PRECISION_BITS);
+}
+
+/**
+ * `sum >> precision` clamped to uint8. Sums stay below 2^31: weights are >= 0 and add up to about
+ * 2^precision, precision <= 22, pixels <= 255.
+ */
+function clip8(sum: number, precision: number): number {
+  const v = sum >> precision;
   return v < 0 ? 0 : Math.min(v, 255);
 }
 
@@ -79,14 +108,27 @@ export interface Interleaved8 {
 
 /** Resizes like `PIL.Image.resize((outWidth, outHeight), Image.BILINEAR)`. */
 export function pilBilinearResize(image: Interleaved8, outWidth: number, outHeight: number): Interleaved8 {
+  return resampleSeparable(image, outWidth, outHeight, bilinearAxisWeights);
+}
+
+/**
+ * The separable resample both references run: horizontal pass (rounded to uint8), then vertical pass,
+ * with the weights `axisWeights` gives for each axis (Pillow's or torchvision's fixed point).
+ */
+export function resampleSeparable(
+  image: Interleaved8,
+  outWidth: number,
+  outHeight: number,
+  axisWeights: (inSize: number, outSize: number) => AxisWeights,
+): Interleaved8 {
   const { width, height, channels } = image;
   if (outWidth === width && outHeight === height) {
     return { width, height, channels, data: image.data.slice() };
   }
   const needHorizontal = outWidth !== width;
   const needVertical = outHeight !== height;
-  const horiz = bilinearAxisWeights(width, outWidth);
-  const vert = bilinearAxisWeights(height, outHeight);
+  const horiz = axisWeights(width, outWidth);
+  const vert = axisWeights(height, outHeight);
 
   let source = image;
   let vertStart = vert.start;
@@ -117,8 +159,13 @@ function horizontalPass(
   outWidth: number,
   out: Uint8Array,
 ): void {
+  if (image.channels === 3) {
+    horizontalPassRgb(image.data, image.width, rowOffset, rows, axis, outWidth, out);
+    return;
+  }
   const { width, channels, data } = image;
-  const { kernelSize, start, size, weights } = axis;
+  const { kernelSize, start, size, weights, precision } = axis;
+  const half = 1 << (precision - 1);
   const inRow = width * channels;
   const outRow = outWidth * channels;
   for (let y = 0; y < rows; y++) {
@@ -129,35 +176,65 @@ function horizontalPass(
       const k = xx * kernelSize;
       const first = inBase + start[xx]! * channels;
       const o = outBase + xx * channels;
-      if (channels === 3) {
-        // The common case, channels summed together in one pass over the taps.
-        let r = HALF;
-        let g = HALF;
-        let b = HALF;
-        for (let x = 0, p = first; x < n; x++, p += 3) {
-          const w = weights[k + x]!;
-          r += data[p]! * w;
-          g += data[p + 1]! * w;
-          b += data[p + 2]! * w;
-        }
-        out[o] = clip8(r);
-        out[o + 1] = clip8(g);
-        out[o + 2] = clip8(b);
-        continue;
-      }
       for (let c = 0; c < channels; c++) {
-        let sum = HALF;
+        let sum = half;
         for (let x = 0, p = first + c; x < n; x++, p += channels) sum += data[p]! * weights[k + x]!;
-        out[o + c] = clip8(sum);
+        out[o + c] = clip8(sum, precision);
       }
     }
   }
 }
 
-/** Row by row: each output row is a weighted sum of whole input rows (sequential memory access). */
+/**
+ * The common case (3 channels) on its own, so that the JIT sees one shape: channels summed together in
+ * one pass over the taps, results stored through a clamping view (a Uint8ClampedArray store clamps to
+ * [0, 255], which is clip8 for these integer values). Measured 2 to 3x faster than the generic loop.
+ */
+function horizontalPassRgb(
+  data: Uint8Array,
+  width: number,
+  rowOffset: number,
+  rows: number,
+  axis: AxisWeights,
+  outWidth: number,
+  out: Uint8Array,
+): void {
+  const { kernelSize, start, size, weights, precision } = axis;
+  const half = 1 << (precision - 1);
+  const clamped = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
+  const inRow = width * 3;
+  const outRow = outWidth * 3;
+  for (let y = 0; y < rows; y++) {
+    const inBase = (y + rowOffset) * inRow;
+    const outBase = y * outRow;
+    for (let xx = 0; xx < outWidth; xx++) {
+      const n = size[xx]!;
+      const k = xx * kernelSize;
+      let r = half;
+      let g = half;
+      let b = half;
+      for (let x = 0, p = inBase + start[xx]! * 3; x < n; x++, p += 3) {
+        const w = weights[k + x]!;
+        r += data[p]! * w;
+        g += data[p + 1]! * w;
+        b += data[p + 2]! * w;
+      }
+      const o = outBase + xx * 3;
+      clamped[o] = r >> precision;
+      clamped[o + 1] = g >> precision;
+      clamped[o + 2] = b >> precision;
+    }
+  }
+}
+
+/**
+ * Row by row: each output row is a weighted sum of whole input rows (sequential memory access), two
+ * input rows per sweep over the accumulator (measured ~1.5x faster than one row per sweep).
+ */
 function verticalPass(image: Interleaved8, axis: AxisWeights, outHeight: number, out: Uint8Array): void {
   const { width, channels, data } = image;
-  const { kernelSize, start, size, weights } = axis;
+  const { kernelSize, start, size, weights, precision } = axis;
+  const half = 1 << (precision - 1);
   const row = width * channels;
   const acc = new Int32Array(row); // sums stay below 2^31 (see clip8)
   const clamped = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
@@ -165,14 +242,22 @@ function verticalPass(image: Interleaved8, axis: AxisWeights, outHeight: number,
     const ymin = start[yy]!;
     const n = size[yy]!;
     const k = yy * kernelSize;
-    acc.fill(HALF);
-    for (let y = 0; y < n; y++) {
+    acc.fill(half);
+    let y = 0;
+    for (; y + 1 < n; y += 2) {
+      const w0 = weights[k + y]!;
+      const w1 = weights[k + y + 1]!;
+      const base0 = (ymin + y) * row;
+      const base1 = base0 + row;
+      for (let i = 0; i < row; i++) acc[i] += data[base0 + i]! * w0 + data[base1 + i]! * w1;
+    }
+    if (y < n) {
       const w = weights[k + y]!;
       const base = (ymin + y) * row;
       for (let i = 0; i < row; i++) acc[i] += data[base + i]! * w;
     }
     const outBase = yy * row;
     // A Uint8ClampedArray store clamps to [0, 255], which is clip8 for these integer values.
-    for (let i = 0; i < row; i++) clamped[outBase + i] = acc[i]! >> PRECISION_BITS;
+    for (let i = 0; i < row; i++) clamped[outBase + i] = acc[i]! >> precision;
   }
 }
