@@ -6,7 +6,11 @@ export { InvalidImageInputError } from './errors/invalid-image-input-error.js';
 export { InvalidPreprocessorConfigError } from './errors/invalid-preprocessor-config-error.js';
 export { UnsupportedImageError } from './errors/unsupported-image-error.js';
 export { Gemma3ImageProcessor, type ImageProcessorConstructorOptions } from './gemma3-image-processor.js';
-export { Gemma3ImageProcessorFast } from './gemma3-image-processor-fast.js';
+export {
+  DEFAULT_EXACT_RESIZE_MAX_PIXELS,
+  type FastImageProcessorOptions,
+  Gemma3ImageProcessorFast,
+} from './gemma3-image-processor-fast.js';
 export {
   DEFAULT_IMAGE_LIMITS,
   type ImageInput,
@@ -24,3 +28,4 @@ export {
   type PreprocessorConfigJson,
   resolvePreprocessorConfig,
 } from './settings.js';
+export { torchvisionBilinearResize } from './torchvision-bilinear-resize.js';

@@ -40,10 +40,31 @@ describe('fast processor vs the reference torchvision backend', () => {
       });
       expect(out.pixelValues.dims).toEqual(c.torchvision.shape);
       expect(out.numCrops).toEqual(c.torchvision.num_crops);
+      // Every fixture image (at most 1400x300) is under DEFAULT_EXACT_RESIZE_MAX_PIXELS, so it takes the
+      // TypeScript copy of torchvision's resize, which reproduces the reference bit for bit (measured
+      // max 0 on every case): 1e-5 as for the slow processor. (The issue's target was 2 uint8 levels.)
       const err = absErrors(out.pixelValues.data, referencePixels(c.torchvision, manifest.luts.torchvision));
-      // Issue target: mean <= 0.01 (normalized units, 1 uint8 level = 0.0078). libvips's linear
-      // shrink is a different kernel from torchvision's, so single pixels differ by up to ~18 levels
-      // on the stripes fixture (measured max 0.141); bound the max loosely to catch misalignment.
+      expect(err.max).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});
+
+describe('fast processor with libvips resizing every image (the path of large images)', () => {
+  const libvips = new Gemma3ImageProcessorFast({}, { exactResizeMaxPixels: 0 });
+  for (const c of manifest.cases) {
+    test(c.name, async () => {
+      const out = await libvips.preprocess(fixturePath(`images/${c.image}`), {
+        size: c.size,
+        doPanAndScan: c.do_pan_and_scan,
+      });
+      expect(out.pixelValues.dims).toEqual(c.torchvision.shape);
+      expect(out.numCrops).toEqual(c.torchvision.num_crops);
+      const err = absErrors(out.pixelValues.data, referencePixels(c.torchvision, manifest.luts.torchvision));
+      // libvips's shrink differs from torchvision's at the borders (it repeats the edge pixel where
+      // torchvision renormalises the cut kernel: up to 18 uint8 levels on the 3-pixel stripes, 7 on
+      // text) and where it shrinks 4x or more (a box pre-shrink: 3 levels); measured mean <= 0.46
+      // levels (0.0036), max 0.141. Bounds: mean 0.01 (the issue's first target), max 0.25, which
+      // still catches misalignment (15 to 38 levels on average on noise).
       expect(err.mean).toBeLessThanOrEqual(0.01);
       expect(err.max).toBeLessThanOrEqual(0.25);
     });
