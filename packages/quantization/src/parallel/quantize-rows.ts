@@ -1,4 +1,5 @@
 import { type BlockQuantSpec, zeroPointBytesPerRow } from '../block-quantize.js';
+import { roundHalfUp } from './round-half-up.js';
 import { RowReader, type RowSource } from './row-source.js';
 
 /** Outputs of a block quantization ([N, blocks, blob] data, [N * blocks] scales, zero points). */
@@ -69,7 +70,7 @@ export function quantizeBlockRows(
       }
       const inverse = scale === 0 ? 0 : 1 / scale;
       for (let i = 0; i < length; i++) {
-        q[i] = Math.min(Math.max(Math.round(row[start + i]! * inverse) + zp, 0), qmax);
+        q[i] = Math.min(Math.max(roundHalfUp(row[start + i]! * inverse) + zp, 0), qmax);
       }
       for (let i = length; i < blockSize; i++) q[i] = zp;
       const blob = (r * blocksPerRow + b) * blobBytes;
@@ -124,7 +125,7 @@ export function quantizeChannelRows(
     for (let c = 0; c < cols; c++) {
       const at = c * rows + r0;
       for (let j = 0; j < count; j++) {
-        transposed[at + j] = Math.min(127, Math.max(-127, Math.round(tile[j * cols + c]! * inverses[j]!)));
+        transposed[at + j] = Math.min(127, Math.max(-127, roundHalfUp(tile[j * cols + c]! * inverses[j]!)));
       }
     }
   }
