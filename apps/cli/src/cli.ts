@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Gemma3Error } from '@gemma3/errors';
-import type { Command } from './command.js';
+import type { Command, CommandEntry } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './errors/usage-error.js';
 import { type CliIo, processIo } from './io.js';
@@ -17,7 +17,7 @@ function version(): string {
   return pkg.version;
 }
 
-export function mainHelp(commands: readonly Command[] = COMMANDS): string {
+export function mainHelp(commands: readonly CommandEntry[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return `Usage: gemma3 <command> [options]
 
@@ -42,7 +42,7 @@ Exit codes: 0 success, 1 error while running, 2 bad command line.
 export async function runCli(
   argv: readonly string[],
   io: CliIo = processIo,
-  commands = COMMANDS,
+  commands: readonly CommandEntry[] = COMMANDS,
 ): Promise<number> {
   // `pnpm start -- args` passes the `--` through: drop a leading one.
   if (argv[0] === '--') argv = argv.slice(1);
@@ -53,7 +53,7 @@ export async function runCli(
     const rest = afterFirst[0] === '--' ? afterFirst.slice(1) : afterFirst;
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
-      const command = topic === undefined ? undefined : findCommand(commands, topic);
+      const command = topic === undefined ? undefined : await findCommand(commands, topic);
       // Bare `gemma3` is a usage error: help goes to stderr, exit 2.
       (first === undefined ? io.stderr : io.stdout).write(command ? command.help : mainHelp(commands));
       return first === undefined ? EXIT_USAGE : EXIT_OK;
@@ -64,7 +64,7 @@ export async function runCli(
     }
     if (first === '--verbose') return await runCli(rest.concat('--verbose'), io, commands);
     if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options go after the command)`);
-    const command = findCommand(commands, first);
+    const command = await findCommand(commands, first);
     const { values, positionals } = parse(command, rest);
     if (values.help === true) {
       io.stdout.write(command.help);
@@ -76,12 +76,13 @@ export async function runCli(
   }
 }
 
-function findCommand(commands: readonly Command[], name: string): Command {
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+/** The command called `name`, its module imported now if it is a LazyCommand. */
+async function findCommand(commands: readonly CommandEntry[], name: string): Promise<Command> {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     throw new UsageError(`unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
   }
-  return command;
+  return 'load' in entry ? await entry.load() : entry;
 }
 
 function parse(command: Command, args: readonly string[]) {
