@@ -1,4 +1,6 @@
-import { PIPELINE_TASKS, type PipelineTask, pipeline } from '@gemma3/pipeline';
+// Types only: the pipeline (onnxruntime-node, sharp) is imported once the command line is checked and
+// the first line is out.
+import type { PipelineTask } from '@gemma3/pipeline';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
 import { questionMessages } from '../generate/build-messages.js';
@@ -14,6 +16,7 @@ import {
 import { EXIT_INTERRUPTED, withInterrupt } from '../generate/interrupt.js';
 import { readPromptFromStdin } from '../generate/stdin.js';
 import { STRUCTURED_HELP, STRUCTURED_OPTIONS, structuredOptions } from '../generate/structured-flags.js';
+import { TASKS } from '../generate/tasks.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -26,7 +29,7 @@ as one user turn through the chat template and streams the answer to stdout. Tim
 
 Options:
   --model M            local folder with config.json, or a Hugging Face model id (required)
-  --task TASK          ${PIPELINE_TASKS.join(' | ')} (default: image-text-to-text when
+  --task TASK          ${TASKS.join(' | ')} (default: image-text-to-text when
                        --image is given, else text-generation)
   --image I            image file, http(s) URL or data: URI; repeat for several images
   --prompt P           the question; without it, standard input is read (one trailing newline dropped)
@@ -64,11 +67,8 @@ Examples:
     const images = stringList(values, 'image');
     const task = (values.task ??
       (images.length > 0 ? 'image-text-to-text' : 'text-generation')) as PipelineTask;
-    if (!PIPELINE_TASKS.includes(task)) {
-      throw new UsageError(
-        `--task must be one of ${PIPELINE_TASKS.join(', ')}, got "${String(values.task)}"`,
-        'run',
-      );
+    if (!TASKS.includes(task)) {
+      throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${String(values.task)}"`, 'run');
     }
     if (task === 'text-generation' && images.length > 0) {
       throw new UsageError('--image needs --task image-text-to-text', 'run');
@@ -89,6 +89,10 @@ Examples:
       throw new UsageError('--system cannot be used with --raw', 'run');
     const json = values.json === true;
 
+    // On a terminal, say what loads as soon as the command line is checked (loading takes seconds);
+    // on a pipe stderr stays as it was (the timings line only).
+    if (io.stderr.isTTY === true) io.stderr.write(`${loadingLine(model, task, options.dtype)}\n`);
+    const { pipeline } = await import('@gemma3/pipeline');
     const generator = await pipeline(task, model, options);
     try {
       const input = values.raw === true ? prompt : questionMessages(prompt, images, system);
@@ -124,3 +128,8 @@ Examples:
     }
   },
 };
+
+/** `run`'s first line on a terminal: the model, the task and the dtype asked for (the default is named later). */
+export function loadingLine(model: string, task: PipelineTask, dtype: string | undefined): string {
+  return `Loading ${model} (${task}${dtype === undefined ? '' : `, ${dtype} weights`})...`;
+}

@@ -1,4 +1,5 @@
-import { InvalidPipelineInputError, type PipelineOptions, quantizationOptionsOf } from '@gemma3/pipeline';
+// Types only: `run` reads these flags before it imports the pipeline (its first line comes sooner).
+import type { PipelineOptions } from '@gemma3/pipeline';
 import type { CommandOptions } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
 
@@ -21,10 +22,14 @@ export const DTYPE_HELP = `  --dtype D            weight precision: q8 (default:
   --prefill P          q8/q4: int8 (default: prompts run on a second, int8 DynamicQuantizeMatMul graph,
                        2-3x faster prefill, more memory) or same (one graph for prompts and decoding)`;
 
-const DTYPES = ['fp32', 'float32', 'q8', 'q4'] as const;
-const BLOCK_SIZES = [16, 32, 64, 128, 256] as const;
+export const DTYPES = ['fp32', 'float32', 'q8', 'q4'] as const;
+export const BLOCK_SIZES = [16, 32, 64, 128, 256] as const;
 
-/** The pipeline's dtype / quantization options from the flags (only those given), checked. */
+/**
+ * The pipeline's dtype / quantization options from the flags (only those given), checked here without
+ * importing the pipeline: every combination this accepts passes the pipeline's own check
+ * (quantizationOptionsOf; dtype-flags.test.ts tries them all).
+ */
 export function dtypeOptions(
   values: Values,
   command: string,
@@ -55,16 +60,9 @@ export function dtypeOptions(
     }
     if (dtype !== 'q8' && dtype !== 'q4') throw new UsageError('--prefill needs --dtype q8 or q4', command);
   }
-  const options: Pick<PipelineOptions, 'dtype' | 'quantization' | 'prefill'> = {
+  return {
     ...(dtype === undefined ? {} : { dtype: dtype as (typeof DTYPES)[number] }),
     ...(blockSize === undefined ? {} : { quantization: { blockSize } }),
     ...(prefill === undefined ? {} : { prefill }),
   };
-  try {
-    quantizationOptionsOf(options);
-  } catch (error) {
-    if (error instanceof InvalidPipelineInputError) throw new UsageError(error.message, command);
-    throw error;
-  }
-  return options;
 }
