@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'gguf-dir': { type: 'string', default: '/tmp/gemma3-gguf' },
     'tjs-dir': { type: 'string', default: '/tmp/gemma3-tjs-1b' },
     'no-tjs': { type: 'boolean', default: false },
+    /** Our q4 block size; default: the one a user gets (32, as Q4_0's). */
+    'block-size': { type: 'string' },
     'mm-model': { type: 'string', default: '/tmp/gemma3-4b' },
     'no-multimodal': { type: 'boolean', default: false },
     'json-out': { type: 'string', default: '/tmp/gemma3-bench-compare.json' },
@@ -85,7 +87,9 @@ async function ours(dtype: 'q4' | 'q8'): Promise<Side> {
       model,
       '--dtype',
       dtype,
-      ...(dtype === 'q4' ? ['--block-size', '128'] : []),
+      ...(dtype === 'q4' && values['block-size'] !== undefined
+        ? ['--block-size', values['block-size'] as string]
+        : []),
       '--prompt-tokens',
       String(promptTokens),
       '--new-tokens',
@@ -110,8 +114,8 @@ async function ours(dtype: 'q4' | 'q8'): Promise<Side> {
   return {
     engine: 'ours (onnxruntime-node)',
     variant:
-      short.linear_kernel === 'DynamicQuantizeMatMul'
-        ? `${dtype} int8 DQMM`
+      short.linear_kernel === 'DynamicQuantizeMatMul' || short.linear_kernel === 'MatMulInteger'
+        ? `${dtype} int8 ${short.linear_kernel}`
         : `${dtype} b${short.block_size ?? 32}${short.prefill === 'int8' ? ' + int8 prefill' : ''}`,
     coldLoadMs: cold?.load.total_ms ?? null,
     loadMs: short.load.total_ms,
