@@ -1,6 +1,7 @@
 import type { Gemma3Config } from '@gemma3/config';
 import { attr, GraphBuilder } from '@gemma3/onnx';
 import type { VisionLayerNames, VisionTensorNames } from '../checkpoint/vision-weights.js';
+import { fusedAttention, opsAttention } from './vision-attention.js';
 import { type VisionGraphOptions, VisionInputs, VisionOutputs } from './vision-io.js';
 import { FP32_VISION_WEIGHT_OPS, type VisionWeightOps } from './vision-weight-ops.js';
 import { concat, DerivedWeights, transpose, type WeightReader } from './weight-reader.js';
@@ -51,7 +52,6 @@ function selfAttention(ctx: Context, x: string, l: VisionLayerNames, i: number):
   const { g, weights, hidden: h, heads } = ctx;
   const d = h / heads;
   const p = `vision.layers.${i}.attn`;
-  const scale = d ** -0.5;
   // q, k, v weights [Hv, Hv] each, stacked along the output axis: [3 Hv, Hv].
   const wQkv = weights.define(`${p}.qkv.weight`, async () =>
     concat([
@@ -68,39 +68,11 @@ function selfAttention(ctx: Context, x: string, l: VisionLayerNames, i: number):
     ]),
   );
   const qkv = ctx.ops.visionLinear(g, weights, x, wQkv, 3 * h, h); // [N, P, 3 Hv]
-  let merged: string; // [N, P, Hv]
-  if (ctx.options.attention === 'fused') {
-    const [q, k, v] = g.node('Split', [qkv], {
-      attrs: { axis: -1, num_outputs: 3 },
-      outputs: 3,
-      name: `${p}.split`,
-    });
-    merged = g.op('MultiHeadAttention', [q!, k!, v!, bQkv], {
-      domain: 'com.microsoft',
-      attrs: { num_heads: heads, scale: attr.float(scale) },
-      name: `${p}.mha`,
-    });
-  } else {
-    const biased = g.op('Add', [qkv, bQkv], { name: `${p}.qkv_bias` });
-    const split = g.op('Reshape', [biased, g.int64s([0, 0, 3, heads, d])], { name: `${p}.qkv_heads` }); // [N, P, 3, NH, D]
-    const t = g.op('Transpose', [split], { attrs: { perm: [2, 0, 3, 1, 4] }, name: `${p}.qkv_t` }); // [3, N, NH, P, D]
-    const [q, k, v] = g.node('Split', [t], {
-      attrs: { axis: 0, num_outputs: 3 },
-      outputs: 3,
-      name: `${p}.split`,
-    });
-    const squeeze = (name: string, s: string) =>
-      g.op('Squeeze', [s, g.int64s([0])], { name: `${p}.${name}` }); // [N, NH, P, D]
-    const scores = g.op('FusedMatMul', [squeeze('q', q!), squeeze('k', k!)], {
-      domain: 'com.microsoft',
-      attrs: { transB: 1, alpha: attr.float(scale) },
-      name: `${p}.scores`,
-    }); // [N, NH, P, P]
-    const probs = g.op('Softmax', [scores], { attrs: { axis: -1 }, name: `${p}.probs` });
-    const out = g.op('MatMul', [probs, squeeze('v', v!)], { name: `${p}.out` }); // [N, NH, P, D]
-    const outT = g.op('Transpose', [out], { attrs: { perm: [0, 2, 1, 3] }, name: `${p}.out_t` }); // [N, P, NH, D]
-    merged = g.op('Reshape', [outT, g.int64s([0, 0, h])], { name: `${p}.merged` }); // [N, P, Hv]
-  }
+  const shape = { heads, headDim: d };
+  const merged = // [N, P, Hv]
+    ctx.options.attention === 'fused'
+      ? fusedAttention(g, qkv, bQkv, shape, p)
+      : opsAttention(g, qkv, bQkv, shape, p);
   return linear(ctx, merged, l.out, h, h);
 }
 
