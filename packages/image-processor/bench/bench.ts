@@ -43,6 +43,11 @@ await (await makeImage(1024, 768)).png().toFile(png);
 
 const slow = new Gemma3ImageProcessor(config);
 const fast = new Gemma3ImageProcessorFast(config);
+// The reference torchvision backend's output, for the accuracy column (not timed): the fast processor
+// with the exact TypeScript resize at every size (bit for bit equal to torchvision on every fixture).
+const torchvisionExact = new Gemma3ImageProcessorFast(config, {
+  exactResizeMaxPixels: Number.POSITIVE_INFINITY,
+});
 const tjs = new TransformersJsProcessor(config);
 
 /**
@@ -61,6 +66,19 @@ async function medians(runs: number, contenders: (() => Promise<unknown>)[]): Pr
   return times.map((list) => list.sort((a, b) => a - b)[list.length >> 1]!);
 }
 
+/** Max and mean abs difference in uint8 levels (1 level = 2/255 on normalized values). */
+function levels(a: Float32Array, b: Float32Array): string {
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i]! - b[i]!);
+    sum += e;
+    if (e > max) max = e;
+  }
+  const level = 2 / 255;
+  return `${Math.round(max / level)} / ${(sum / a.length / level).toFixed(3)}`;
+}
+
 function meanAbs(a: Float32Array, b: Float32Array | ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - (b[i] as number));
@@ -75,9 +93,9 @@ console.log(
     )}; node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}`,
 );
 console.log(
-  '| input | pan & scan | outputs | slow (ms) | fast (ms) | transformers.js (ms) | fast vs slow | fast mean abs err vs slow | transformers.js mean abs err vs slow |',
+  '| input | pan & scan | outputs | slow (ms) | fast (ms) | transformers.js (ms) | fast vs slow | fast mean abs err vs slow | transformers.js mean abs err vs slow | fast vs torchvision: max / mean (uint8 levels) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [label, path, runs] of [
   ['4000x3000 JPEG', jpeg, 7],
   ['1024x768 PNG', png, 11],
@@ -85,6 +103,7 @@ for (const [label, path, runs] of [
   for (const doPanAndScan of [false, true]) {
     const ref = await slow.preprocess(path, { doPanAndScan });
     const fastOut = await fast.preprocess(path, { doPanAndScan });
+    const tvOut = await torchvisionExact.preprocess(path, { doPanAndScan });
     const contenders = [
       () => slow.preprocess(path, { doPanAndScan }),
       () => fast.preprocess(path, { doPanAndScan }),
@@ -99,7 +118,7 @@ for (const [label, path, runs] of [
     const [tSlow, tFast, tTjs] = (await medians(runs, contenders)) as [number, number, number | undefined];
     const tjsCell = tTjs === undefined ? 'n/a (no pan & scan)' : tTjs.toFixed(0);
     console.log(
-      `| ${label} | ${doPanAndScan ? 'on' : 'off'} | ${ref.pixelValues.dims[0]} | ${tSlow.toFixed(0)} | ${tFast.toFixed(0)} | ${tjsCell} | ${(tSlow / tFast).toFixed(1)}x | ${meanAbs(ref.pixelValues.data, fastOut.pixelValues.data).toFixed(4)} | ${tjsErr} |`,
+      `| ${label} | ${doPanAndScan ? 'on' : 'off'} | ${ref.pixelValues.dims[0]} | ${tSlow.toFixed(0)} | ${tFast.toFixed(0)} | ${tjsCell} | ${(tSlow / tFast).toFixed(1)}x | ${meanAbs(ref.pixelValues.data, fastOut.pixelValues.data).toFixed(4)} | ${tjsErr} | ${levels(fastOut.pixelValues.data, tvOut.pixelValues.data)} |`,
     );
   }
 }
