@@ -16,7 +16,7 @@ const tokenizerDir = execFileSync(
   { cwd: join(here, '../../random-checkpoint'), encoding: 'utf8' },
 ).trim();
 
-describe('loadGemma3Vocab (real Gemma 3 tokenizer.json)', () => {
+describe('loadGemma3Vocab (real Gemma 3 tokenizer.json)', { timeout: 30_000 }, () => {
   it('types, ids and scores for llama.cpp', async () => {
     const vocab = await loadGemma3Vocab(tokenizerDir, 262144);
     expect(vocab.tokens.length).toBe(262144);
