@@ -10,20 +10,52 @@ const PACK_SEPARATOR = '+';
  * (Linear weights [out, in] sharing `in`). Read when the model is saved, like any tensor.
  */
 export function withPackedTensors(weights: WeightSource): WeightSource {
+  const readFloat32 = async (name: string) => {
+    if (!name.includes(PACK_SEPARATOR)) return weights.readFloat32(name);
+    const parts: Float32Array[] = [];
+    for (const part of name.split(PACK_SEPARATOR)) parts.push(await weights.readFloat32(part));
+    return concatenate(parts, Float32Array) as Float32Array;
+  };
+  const read = weights.read?.bind(weights);
+  if (read === undefined) return { readFloat32 };
   return {
-    async readFloat32(name) {
-      if (!name.includes(PACK_SEPARATOR)) return weights.readFloat32(name);
-      const parts: Float32Array[] = [];
-      for (const part of name.split(PACK_SEPARATOR)) parts.push(await weights.readFloat32(part));
-      const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        out.set(p, offset);
-        offset += p.length;
+    readFloat32,
+    // The stored bytes of the parts one after another when they share a dtype (else float32 values).
+    async read(name, options) {
+      if (!name.includes(PACK_SEPARATOR)) return read(name, options);
+      const parts: { dtype: string; bytes: Uint8Array }[] = [];
+      for (const part of name.split(PACK_SEPARATOR)) parts.push(await read(part));
+      const shared = options?.shared === true;
+      if (parts.every((p) => p.dtype === parts[0]!.dtype)) {
+        return {
+          dtype: parts[0]!.dtype,
+          bytes: concatenate(
+            parts.map((p) => p.bytes),
+            Uint8Array,
+            shared,
+          ),
+        };
       }
-      return out;
+      const values = await readFloat32(name);
+      return { dtype: 'F32', bytes: concatenate([new Uint8Array(values.buffer)], Uint8Array, shared) };
     },
   };
+}
+
+/** The arrays one after another, in a new array (over a SharedArrayBuffer when `shared`). */
+function concatenate<T extends Float32Array | Uint8Array>(
+  parts: readonly T[],
+  type: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
+  shared = false,
+): T {
+  const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new type(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /**
