@@ -35,4 +35,12 @@ export class DerivedWeights implements WeightReader {
     const read = this.derived.get(name);
     return read ? read() : this.base.readFloat32(name);
   }
+
+  /** The stored bytes of a checkpoint tensor (when the base gives them); a derived one's float32 values. */
+  async read(name: string, options?: { shared?: boolean }): Promise<{ dtype: string; bytes: Uint8Array }> {
+    const derive = this.derived.get(name);
+    if (derive === undefined && this.base.read !== undefined) return this.base.read(name, options);
+    const values = await this.readFloat32(name);
+    return { dtype: 'F32', bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+  }
 }
