@@ -41,7 +41,7 @@ async function readShared(
           `has ${raw.bytes.byteLength / sourceBytesPerElement(dtype)} values, [${rows}, ${cols}] needs ${rows * cols}`,
         );
       }
-      return { dtype, bytes: raw.bytes };
+      return { dtype, bytes: inSharedMemory(raw.bytes) };
     }
   }
   const values = await weights.readFloat32(name);
@@ -51,9 +51,18 @@ async function readShared(
       `has ${values.length} values, [${rows}, ${cols}] needs ${rows * cols}`,
     );
   }
-  const bytes = new Uint8Array(new SharedArrayBuffer(values.byteLength));
-  bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-  return { dtype: 'F32', bytes };
+  return {
+    dtype: 'F32',
+    bytes: inSharedMemory(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)),
+  };
+}
+
+/** The bytes themselves when in a SharedArrayBuffer, else a copy in one (posting them would copy them per task). */
+function inSharedMemory(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 /** Splits rows into tasks and runs them on the pool. */

@@ -115,9 +115,7 @@ export function quantizeChannelRows(
     const count = Math.min(TILE_ROWS, rowEnd - r0);
     reader.read(r0, count, tile);
     for (let j = 0; j < count; j++) {
-      let max = 0;
-      const base = j * cols;
-      for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(tile[base + c]!));
+      const max = reader.maxAbs(r0 + j, tile, j * cols);
       const scale = Math.fround(max / 127);
       scales[r0 + j] = scale;
       inverses[j] = scale === 0 ? 0 : 1 / scale;

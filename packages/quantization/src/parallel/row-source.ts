@@ -1,5 +1,16 @@
 import { float16Table } from '@gemma3/weights';
 
+/** bf16 bits of +Infinity without the sign; anything above is a NaN. */
+const BF16_INFINITY = 0x7f80;
+const BITS = new Uint32Array(1);
+const FLOAT = new Float32Array(BITS.buffer);
+
+function floatMaxAbs(values: Float32Array, offset: number, cols: number): number {
+  let max = 0;
+  for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(values[offset + c]!));
+  return max;
+}
+
 /** Element types a stored tensor may have when it is quantized (16-bit ones widened exactly). */
 export type SourceDtype = 'F32' | 'BF16' | 'F16';
 
@@ -34,6 +45,27 @@ export class RowReader {
       this.words = new Uint16Array(buffer, byteOffset, byteLength / 2);
       if (source.dtype === 'F16') this.table = float16Table();
     }
+  }
+
+  /**
+   * max |x| over row `row`, as `quantizeChannelsInt8` computes it (NaN if the row holds one), given
+   * the row already read into `values` from `offset`. bf16 rows are scanned as integers: for every
+   * value but NaN, |x| orders as its bits without the sign do.
+   */
+  maxAbs(row: number, values: Float32Array, offset: number): number {
+    const { cols } = this;
+    if (this.words === undefined || this.table !== undefined) return floatMaxAbs(values, offset, cols);
+    const words = this.words;
+    const start = row * cols;
+    let bits = 0;
+    for (let c = 0; c < cols; c++) {
+      const magnitude = words[start + c]! & 0x7fff;
+      if (magnitude > bits) bits = magnitude;
+    }
+    // A NaN: the float scan, whose NaN (its sign bit) is the one quantizeChannelsInt8 stores.
+    if (bits > BF16_INFINITY) return floatMaxAbs(values, offset, cols);
+    BITS[0] = bits << 16;
+    return FLOAT[0]!;
   }
 
   /** `count` rows from `row` on, as float32 into `out` (count * cols values, row after row). */
