@@ -110,7 +110,7 @@ describe('worker-thread quantization writes the bytes of the single-threaded fun
           expect(bytesOf(actual.transposed)).toEqual(bytesOf(expected.transposed));
           expect(bytesOf(actual.scales)).toEqual(bytesOf(expected.scales));
         }
-      });
+      }, 60_000); // seconds when the machine is busy
     }
   }
 

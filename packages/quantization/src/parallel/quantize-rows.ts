@@ -50,11 +50,7 @@ export function quantizeBlockRows(
       let scale: number;
       let zp: number;
       if (spec.symmetric) {
-        let extreme = 0;
-        for (let i = 0; i < length; i++) {
-          const v = row[start + i]!;
-          if (Math.abs(v) > Math.abs(extreme)) extreme = v;
-        }
+        const extreme = reader.extreme(r, row, start, length);
         scale = Math.fround(extreme / -half);
         zp = half;
       } else {

@@ -68,6 +68,34 @@ export class RowReader {
     return FLOAT[0]!;
   }
 
+  /**
+   * The first value of largest magnitude among `length` values of row `row` from column `start` (0 if
+   * all are zero; NaN never wins), as `quantizeBlocks` picks a symmetric block's extreme, given the row
+   * already read into `values`. bf16 rows compare the bits without the sign, as integers.
+   */
+  extreme(row: number, values: Float32Array, start: number, length: number): number {
+    if (this.words === undefined || this.table !== undefined) {
+      let extreme = 0;
+      for (let i = 0; i < length; i++) {
+        const v = values[start + i]!;
+        if (Math.abs(v) > Math.abs(extreme)) extreme = v;
+      }
+      return extreme;
+    }
+    const words = this.words;
+    const first = row * this.cols + start;
+    let best = 0;
+    let at = -1;
+    for (let i = 0; i < length; i++) {
+      const magnitude = words[first + i]! & 0x7fff;
+      if (magnitude > best && magnitude <= BF16_INFINITY) {
+        best = magnitude;
+        at = i;
+      }
+    }
+    return at < 0 ? 0 : values[start + at]!;
+  }
+
   /** `count` rows from `row` on, as float32 into `out` (count * cols values, row after row). */
   read(row: number, count: number, out: Float32Array): void {
     const start = row * this.cols;
