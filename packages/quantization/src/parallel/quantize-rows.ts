@@ -65,15 +65,26 @@ export function quantizeBlockRows(
         zp = scale === 0 ? half : Math.min(qmax, Math.max(0, Math.round(-lo / scale)));
       }
       const inverse = scale === 0 ? 0 : 1 / scale;
-      for (let i = 0; i < length; i++) {
-        q[i] = Math.min(Math.max(roundHalfUp(row[start + i]! * inverse) + zp, 0), qmax);
-      }
-      for (let i = length; i < blockSize; i++) q[i] = zp;
       const blob = (r * blocksPerRow + b) * blobBytes;
-      if (bits === 8) {
-        data.set(q, blob);
+      if (length === blockSize && bits === 8) {
+        // Full blocks straight into the data (a byte store of NaN is 0, as through q).
+        for (let i = 0; i < blockSize; i++) {
+          data[blob + i] = Math.min(Math.max(roundHalfUp(row[start + i]! * inverse) + zp, 0), qmax);
+        }
+      } else if (length === blockSize) {
+        for (let i = 0, at = start; i < blobBytes; i++, at += 2) {
+          const low = Math.min(Math.max(roundHalfUp(row[at]! * inverse) + zp, 0), qmax);
+          const high = Math.min(Math.max(roundHalfUp(row[at + 1]! * inverse) + zp, 0), qmax);
+          data[blob + i] = low | (high << 4); // NaN | x and NaN << 4 read NaN as 0, as a byte store does
+        }
       } else {
-        for (let i = 0; i < blobBytes; i++) data[blob + i] = q[2 * i]! | (q[2 * i + 1]! << 4);
+        // The last block of a row whose length is not a multiple: padded with the zero point.
+        for (let i = 0; i < length; i++) {
+          q[i] = Math.min(Math.max(roundHalfUp(row[start + i]! * inverse) + zp, 0), qmax);
+        }
+        for (let i = length; i < blockSize; i++) q[i] = zp;
+        if (bits === 8) data.set(q, blob);
+        else for (let i = 0; i < blobBytes; i++) data[blob + i] = q[2 * i]! | (q[2 * i + 1]! << 4);
       }
       scales[r * blocksPerRow + b] = scale;
       if (zeroPoints) {
