@@ -114,6 +114,7 @@ export async function quantizeTensorBlocks(
       : sharedBytes(rows * zeroPointBytesPerRow(blocksPerRow, spec.bits)),
   };
   const { bits, blockSize, symmetric } = spec;
+  pool.allocated(source.bytes.byteLength + out.data.byteLength + out.scales.byteLength);
   await runSplit(pool, rows, (rowStart, rowEnd) => ({
     kind: 'blocks',
     tensor: name,
@@ -142,6 +143,7 @@ export async function quantizeTensorChannels(
     transposed: new Int8Array(new SharedArrayBuffer(rows * cols)),
     scales: sharedFloats(rows),
   };
+  pool.allocated(source.bytes.byteLength + out.transposed.byteLength);
   await runSplit(pool, rows, (rowStart, rowEnd) => ({
     kind: 'channels',
     tensor: name,

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { QuantizationOptionsError } from '../errors/quantization-options-error.js';
 import { QuantizationWorkerError } from '../errors/quantization-worker-error.js';
+import { collectGarbage } from './collect-garbage.js';
 import type { QuantizeTask } from './quantize-task.js';
 
 /** Environment variable that sets the number of quantization worker threads (0: quantize on the main thread). */
@@ -17,6 +18,9 @@ export function buildWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
   }
   return count;
 }
+
+/** Shared memory allocated between two collections (see `QuantizePool.allocated`). */
+const COLLECT_EVERY_BYTES = 1 << 30;
 
 interface Pending {
   task: QuantizeTask;
@@ -51,6 +55,7 @@ export class QuantizePool {
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
   private started = 0;
+  private allocatedSinceCollect = 0;
 
   constructor(readonly size: number) {}
 
@@ -59,6 +64,19 @@ export class QuantizePool {
       this.queue.push({ task, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /**
+   * Counts shared memory allocated for tasks; past `COLLECT_EVERY_BYTES` since the last time, collects
+   * garbage on this thread and asks every worker to (a SharedArrayBuffer is freed only when every
+   * thread that saw it has collected it, and V8 does not start collections for them: collect-garbage.ts).
+   */
+  allocated(bytes: number): void {
+    this.allocatedSinceCollect += bytes;
+    if (this.allocatedSinceCollect < COLLECT_EVERY_BYTES) return;
+    this.allocatedSinceCollect = 0;
+    collectGarbage();
+    for (const worker of [...this.idle, ...this.busy.keys()]) worker.postMessage({ collect: true });
   }
 
   /** Ends every worker (pending tasks are rejected). */
