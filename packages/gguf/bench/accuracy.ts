@@ -48,6 +48,7 @@ const DEFAULT_VARIANTS: readonly Variant[] = [
   { engine: 'llama.cpp', name: 'llama.cpp F32', type: 'F32', chunk: 32 },
   { engine: 'ours', name: 'q8', options: { dtype: 'q8' }, modes: ['forward', 'decode'] },
   { engine: 'llama.cpp', name: 'llama.cpp Q8_0', type: 'Q8_0', chunk: 32 },
+  // q4: 8-bit embedding / LM head by default, as llama.cpp's Q4_0 files (the pipeline's choice)
   { engine: 'ours', name: 'q4 b32', options: { dtype: 'q4' }, modes: ['forward', 'decode', 'generate'] },
   {
     engine: 'ours',
@@ -59,26 +60,25 @@ const DEFAULT_VARIANTS: readonly Variant[] = [
 ];
 
 /**
- * Q4_0 token by token (as llama.cpp generates), and settings of ours that might close a gap to Q4_0
- * (one graph: prefill 'same', forward mode only). llama.cpp's
- * Q4_0 file keeps the tied embedding / LM head at Q8_0 (packages/gguf README); ours quantizes it as the
- * linears unless `modules` says otherwise.
+ * Q4_0 token by token (as llama.cpp generates), and other settings of ours (one graph: prefill 'same',
+ * forward mode only): the 4-bit embedding / LM head that q4 had before it kept them at 8 bits as
+ * llama.cpp's Q4_0 file does (packages/gguf README), fp32 activations, a float32 head.
  */
 const EXPERIMENTS: readonly Variant[] = [
   { engine: 'llama.cpp', name: 'llama.cpp Q4_0 (token by token)', type: 'Q4_0', chunk: 1 },
   {
     engine: 'ours',
-    name: 'q4 b32 + q8 embedding/LM head',
-    options: { dtype: 'q4', modules: { embedding: 'q8', lmHead: 'q8' }, prefill: 'same' },
+    name: 'q4 b32 + 4-bit embedding/LM head',
+    options: { dtype: 'q4', modules: { embedding: 'q4', lmHead: 'q4' }, prefill: 'same' },
     modes: ['forward'],
   },
   {
     engine: 'ours',
-    name: 'q4 b128 + q8 embedding/LM head',
+    name: 'q4 b128 + 4-bit embedding/LM head',
     options: {
       dtype: 'q4',
       quantization: { blockSize: 128 },
-      modules: { embedding: 'q8', lmHead: 'q8' },
+      modules: { embedding: { blockSize: 128 }, lmHead: { blockSize: 128 } },
       prefill: 'same',
     },
     modes: ['forward'],

@@ -188,11 +188,20 @@ describe('dtype refusals (before anything is loaded)', () => {
     expect(visionWeightOpsOf({ dtype: 'fp32', modules: { projector: 'q8' } })?.cacheKey).toBe(
       'vision=fp32;projector=q8b32sl4',
     );
+    const q8Blocks = { bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4 };
     expect(quantizationOptionsOf({ dtype: 'q4', modules: { vision: 'q8' } })).toEqual({
       dtype: 'q4',
       modules: {
-        visionTower: { kernel: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, accuracyLevel: 4 },
+        embedding: q8Blocks, // q4 keeps the tied embedding / LM head at 8 bits, as llama.cpp's Q4_0
+        lmHead: q8Blocks,
+        visionTower: { kernel: 'MatMulNBits', ...q8Blocks },
       },
     });
+    // ... unless told otherwise, or the linears are not 4-bit
+    expect(quantizationOptionsOf({ dtype: 'q4', modules: { lmHead: 'q4' } })?.modules).toEqual({
+      embedding: q8Blocks,
+      lmHead: { ...q8Blocks, bits: 4 },
+    });
+    expect(quantizationOptionsOf({ dtype: 'q4', quantization: { bits: 8 } })?.modules).toBeUndefined();
   });
 });

@@ -20,13 +20,27 @@ export interface BuildCase {
  */
 export const BUILD_CASES: readonly BuildCase[] = [
   { name: 'vlm-q8-default', checkpoint: 'tiny-vlm', options: { dtype: 'q8' } },
-  { name: 'vlm-q4-prefill-int8', checkpoint: 'tiny-vlm', options: { dtype: 'q4' } },
+  {
+    name: 'vlm-q4-prefill-int8',
+    checkpoint: 'tiny-vlm',
+    // pinned before q4's embedding / LM head moved to 8 bits: the 4-bit ones, named
+    options: { dtype: 'q4', modules: { embedding: 'q4', lmHead: 'q4' } },
+  },
   {
     name: 'text-q4-b128-asym',
     checkpoint: 'tiny-text',
     // prefill 'same': with a fed table, the tiny table's gather zero points (512 bytes) stay inline,
     // where the runtime's readFeedsFromData does not look (a 4b's are external)
-    options: { dtype: 'q4', quantization: { blockSize: 128, symmetric: false }, prefill: 'same' },
+    // (and the 4-bit embedding / LM head of the linears' blocks, pinned before q4's default moved to 8 bits)
+    options: {
+      dtype: 'q4',
+      quantization: { blockSize: 128, symmetric: false },
+      modules: {
+        embedding: { blockSize: 128, symmetric: false },
+        lmHead: { blockSize: 128, symmetric: false },
+      },
+      prefill: 'same',
+    },
   },
   {
     name: 'text-q8-nbits-b64-asym',
