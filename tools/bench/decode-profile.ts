@@ -36,7 +36,8 @@ interface TraceEvent {
 
 const profileDir = await mkdtemp(join(tmpdir(), 'gemma3-profile-'));
 const dtype = values.dtype as 'q4' | 'q8' | 'fp32';
-const blockSize = values['block-size'] === undefined ? undefined : Number(values['block-size']);
+const blockSize =
+  values['block-size'] === undefined ? undefined : (Number(values['block-size']) as 16 | 32 | 64 | 128 | 256);
 const model = await AutoModel.fromFolder(values.model as string, {
   dtype,
   ...(blockSize === undefined ? {} : { quantization: { blockSize } }),

@@ -31,13 +31,13 @@ const { values } = parseArgs({
 async function load(spec: string) {
   const [dtype, ...rest] = spec.split(/\s+/);
   let threads = 2;
-  let blockSize: number | undefined;
+  let blockSize: 16 | 32 | 64 | 128 | 256 | undefined;
   const extra: Record<string, string> = {};
   let modules: Record<string, 'q8' | 'q4' | 'fp32'> | undefined;
   for (const part of rest) {
     if (/^t\d+$/.test(part)) threads = Number(part.slice(1));
     else if (part === 'head8') modules = { embedding: 'q8', lmHead: 'q8' };
-    else if (/^b\d+$/.test(part)) blockSize = Number(part.slice(1));
+    else if (/^b\d+$/.test(part)) blockSize = Number(part.slice(1)) as 16 | 32 | 64 | 128 | 256;
     else {
       const [key, value] = part.split('=');
       if (key === undefined || value === undefined) throw new Error(`bad variant part "${part}"`);
@@ -98,6 +98,8 @@ for (const which of ['A', 'B'] as const) {
     `${which} [${variants[which]}]: TTFT ${m[which].ttft.toFixed(0)} ms, decode ${m[which].decode.toFixed(2)} tok/s (all: ${results[which].decode.map((d) => d.toFixed(1)).join(' ')})`,
   );
 }
-console.log(`B/A: TTFT ${(m.B.ttft / m.A.ttft).toFixed(3)}x, decode ${(m.B.decode / m.A.decode).toFixed(3)}x`);
+console.log(
+  `B/A: TTFT ${(m.B.ttft / m.A.ttft).toFixed(3)}x, decode ${(m.B.decode / m.A.decode).toFixed(3)}x`,
+);
 await models.A.dispose();
 await models.B.dispose();
