@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GraphBuilder, OnnxSession, saveModel, tensor } from '../../packages/onnx/src/index.js';
 import { createQuantizedWeightOps, type QuantizationOptions } from '../../packages/quantization/src/index.js';
+import { seededFloats } from './seeded-floats.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -47,17 +48,7 @@ const BYTES: Record<string, number> = {
   q8row: 1,
 };
 
-function random(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed | 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (((s >>> 0) / 0xffffffff) * 2 - 1) * scale;
-  }
-  return out;
-}
+const random = seededFloats;
 const weights = {
   readFloat32: async (name: string) => {
     const seed = [...name].reduce((h, c) => Math.imul(h, 31) + c.charCodeAt(0), 7);

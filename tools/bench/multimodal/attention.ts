@@ -22,6 +22,7 @@ import {
   saveModel,
   tensor,
 } from '../../../packages/onnx/src/index.js';
+import { seededFloats } from '../seeded-floats.js';
 import { type Int8AttentionOptions, int8Attention } from './int8-attention.js';
 
 const args = process.argv.slice(2);
@@ -29,17 +30,7 @@ const [P = 4096, heads = 16, headDim = 72, rounds = 3, threads = 2] = args.slice
 const H = heads * headDim;
 const FFN = 4304;
 
-function random(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (((s >>> 0) / 0xffffffff) * 2 - 1) * scale;
-  }
-  return out;
-}
+const random = seededFloats;
 
 type Build = (g: GraphBuilder) => void;
 const attention =

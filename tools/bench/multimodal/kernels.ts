@@ -12,20 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GraphBuilder, OnnxSession, saveModel, tensor } from '../../../packages/onnx/src/index.js';
 import { createVisionWeightOps } from '../../../packages/quantization/src/index.js';
+import { seededFloats } from '../seeded-floats.js';
 import { visionOptionsOf } from './variants.js';
 
 const [M = 4096, K = 1152, N = 4304, rounds = 5, threads = 2] = process.argv.slice(2).map(Number);
-const random = (n: number, seed: number) => {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 0xffffffff) * 2 - 1;
-  }
-  return out;
-};
+const random = (n: number, seed: number) => seededFloats(n, seed);
 const w = random(N * K, 7).map((x) => x * 0.02);
 const a = random(M * K, 9);
 const dir = await mkdtemp(join(tmpdir(), 'gemma3-vision-kernels-'));
