@@ -28,7 +28,7 @@ export {
 } from './graph/decoder-io.js';
 export { linear } from './graph/linear.js';
 export { FP32_WEIGHT_OPS, type WeightOps } from './graph/weight-ops.js';
-export { transpose, type WeightSource } from './graph/weight-source.js';
+export { type ReadBytesOptions, transpose, type WeightSource } from './graph/weight-source.js';
 export { DecoderRunner, type DecoderStep } from './runtime/decoder-runner.js';
 export {
   DEFAULT_REUSE_SLACK,

@@ -61,6 +61,7 @@ export {
 } from './open-checkpoint.js';
 export {
   openSafetensors,
+  type ReadBuffers,
   type ReadOptions,
   SafetensorsFile,
   type TypedTensorData,

@@ -15,6 +15,19 @@ import { float64ToFloat32, readWidened } from './to-float32.js';
 export interface ReadOptions {
   /** Read into a SharedArrayBuffer (default: an ArrayBuffer). */
   shared?: boolean;
+  /**
+   * Where the bytes go: `take(byteLength)` gives the buffer to read into (e.g. one recycled from an
+   * earlier tensor: fresh memory costs a page fault per 4 KiB); the caller gives it back when done.
+   */
+  buffers?: ReadBuffers;
+}
+
+/** Buffers to read tensors into, reused between reads (see `ReadOptions.buffers`). */
+export interface ReadBuffers {
+  /** A buffer of exactly `byteLength` bytes (its contents are overwritten). */
+  take(byteLength: number): Uint8Array;
+  /** `bytes` (from `take`) is no longer used. */
+  give(bytes: Uint8Array): void;
 }
 
 /** Largest single fs read (Node refuses reads of 2 GiB or more). */
@@ -137,9 +150,11 @@ export class SafetensorsFile {
    */
   async read(name: string, options: ReadOptions = {}): Promise<RawTensor> {
     const info = this.info(name);
-    const bytes = new Uint8Array(
-      options.shared === true ? new SharedArrayBuffer(info.byteLength) : new ArrayBuffer(info.byteLength),
-    );
+    const bytes =
+      options.buffers?.take(info.byteLength) ??
+      new Uint8Array(
+        options.shared === true ? new SharedArrayBuffer(info.byteLength) : new ArrayBuffer(info.byteLength),
+      );
     await readExactly(this.openHandle(name), this.path, bytes, info.byteOffset, name);
     return { dtype: info.dtype, shape: info.shape, bytes };
   }

@@ -1,4 +1,4 @@
-import { transpose, type WeightSource } from '@gemma3/text-model';
+import { type ReadBytesOptions, transpose, type WeightSource } from '@gemma3/text-model';
 
 /** Where the graph builder gets tensors: read (as float32) when the model is saved, one at a time. */
 export type WeightReader = WeightSource;
@@ -37,7 +37,7 @@ export class DerivedWeights implements WeightReader {
   }
 
   /** The stored bytes of a checkpoint tensor (when the base gives them); a derived one's float32 values. */
-  async read(name: string, options?: { shared?: boolean }): Promise<{ dtype: string; bytes: Uint8Array }> {
+  async read(name: string, options?: ReadBytesOptions): Promise<{ dtype: string; bytes: Uint8Array }> {
     const derive = this.derived.get(name);
     if (derive === undefined && this.base.read !== undefined) return this.base.read(name, options);
     const values = await this.readFloat32(name);

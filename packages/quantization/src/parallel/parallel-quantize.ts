@@ -11,9 +11,13 @@ import {
 import { QuantizationShapeError } from '../errors/quantization-shape-error.js';
 import type { QuantizeTask } from './quantize-task.js';
 import { type RowSource, type SourceDtype, sourceBytesPerElement } from './row-source.js';
+import { SourceBuffers } from './source-buffers.js';
 import { type QuantizePool, sharedQuantizePool } from './worker-pool.js';
 
 const SOURCE_DTYPES: readonly string[] = ['F32', 'BF16', 'F16'];
+
+/** Buffers the checkpoint's bytes are read into, given back once a tensor is quantized. */
+const sourceBuffers = new SourceBuffers();
 
 /** Rows per task are a multiple of this (the channel kernel's tile). */
 const ROW_GRANULE = 32;
@@ -31,7 +35,7 @@ async function readShared(
   cols: number,
 ): Promise<RowSource> {
   if (weights.read !== undefined) {
-    const raw = await weights.read(name, { shared: true });
+    const raw = await weights.read(name, { shared: true, buffers: sourceBuffers });
     if (SOURCE_DTYPES.includes(raw.dtype)) {
       const dtype = raw.dtype as SourceDtype;
       const expected = rows * cols * sourceBytesPerElement(dtype);
@@ -60,7 +64,7 @@ async function readShared(
 /** The bytes themselves when in a SharedArrayBuffer, else a copy in one (posting them would copy them per task). */
 function inSharedMemory(bytes: Uint8Array): Uint8Array {
   if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  const copy = sourceBuffers.take(bytes.byteLength);
   copy.set(bytes);
   return copy;
 }
@@ -79,6 +83,14 @@ async function runSplit(
   for (let start = 0; start < rows; start += per)
     runs.push(pool.run(task(start, Math.min(rows, start + per))));
   await Promise.all(runs);
+}
+
+/**
+ * Source bytes allocated since `before` (reused buffers count nothing towards a collection; a tensor
+ * read while another is may count the other's too: a collection only comes sooner).
+ */
+function newSourceBytes(before: number): number {
+  return sourceBuffers.allocatedBytes - before;
 }
 
 function sharedBytes(length: number): Uint8Array {
@@ -104,6 +116,7 @@ export async function quantizeTensorBlocks(
   const pool = sharedQuantizePool();
   if (pool === undefined) return quantizeBlocks(await weights.readFloat32(name), rows, cols, spec, name);
   checkSpec(spec);
+  const allocatedBefore = sourceBuffers.allocatedBytes;
   const source = await readShared(weights, name, rows, cols);
   const blocksPerRow = Math.ceil(cols / spec.blockSize);
   const out = {
@@ -114,7 +127,7 @@ export async function quantizeTensorBlocks(
       : sharedBytes(rows * zeroPointBytesPerRow(blocksPerRow, spec.bits)),
   };
   const { bits, blockSize, symmetric } = spec;
-  pool.allocated(source.bytes.byteLength + out.data.byteLength + out.scales.byteLength);
+  pool.allocated(out.data.byteLength + out.scales.byteLength + newSourceBytes(allocatedBefore));
   await runSplit(pool, rows, (rowStart, rowEnd) => ({
     kind: 'blocks',
     tensor: name,
@@ -126,6 +139,8 @@ export async function quantizeTensorBlocks(
     spec: { bits, blockSize, symmetric },
     out,
   }));
+  // Back for the next tensor only when every task is done (after a failure some may still read it).
+  sourceBuffers.give(source.bytes);
   return { rows, cols, bits, blockSize, blocksPerRow, ...out };
 }
 
@@ -138,12 +153,13 @@ export async function quantizeTensorChannels(
 ): Promise<ChannelQuantized> {
   const pool = sharedQuantizePool();
   if (pool === undefined) return quantizeChannelsInt8(await weights.readFloat32(name), rows, cols, name);
+  const allocatedBefore = sourceBuffers.allocatedBytes;
   const source = await readShared(weights, name, rows, cols);
   const out = {
     transposed: new Int8Array(new SharedArrayBuffer(rows * cols)),
     scales: sharedFloats(rows),
   };
-  pool.allocated(source.bytes.byteLength + out.transposed.byteLength);
+  pool.allocated(out.transposed.byteLength + newSourceBytes(allocatedBefore));
   await runSplit(pool, rows, (rowStart, rowEnd) => ({
     kind: 'channels',
     tensor: name,
@@ -154,5 +170,7 @@ export async function quantizeTensorChannels(
     rowEnd,
     out,
   }));
+  // Back for the next tensor only when every task is done (after a failure some may still read it).
+  sourceBuffers.give(source.bytes);
   return { rows, cols, ...out };
 }

@@ -24,22 +24,40 @@ export function withPackedTensors(weights: WeightSource): WeightSource {
     async read(name, options) {
       if (!name.includes(PACK_SEPARATOR)) return read(name, options);
       const parts: { dtype: string; bytes: Uint8Array }[] = [];
-      for (const part of name.split(PACK_SEPARATOR)) parts.push(await read(part));
+      const buffers = options?.buffers;
+      const partOptions = buffers === undefined ? {} : { shared: options?.shared === true, buffers };
+      for (const part of name.split(PACK_SEPARATOR)) parts.push(await read(part, partOptions));
       const shared = options?.shared === true;
       if (parts.every((p) => p.dtype === parts[0]!.dtype)) {
-        return {
-          dtype: parts[0]!.dtype,
-          bytes: concatenate(
-            parts.map((p) => p.bytes),
-            Uint8Array,
-            shared,
-          ),
-        };
+        const bytes =
+          buffers === undefined
+            ? concatenate(
+                parts.map((p) => p.bytes),
+                Uint8Array,
+                shared,
+              )
+            : concatenateInto(
+                buffers.take(parts.reduce((n, p) => n + p.bytes.byteLength, 0)),
+                parts.map((p) => p.bytes),
+              );
+        for (const p of parts) buffers?.give(p.bytes);
+        return { dtype: parts[0]!.dtype, bytes };
       }
+      for (const p of parts) buffers?.give(p.bytes);
       const values = await readFloat32(name);
       return { dtype: 'F32', bytes: concatenate([new Uint8Array(values.buffer)], Uint8Array, shared) };
     },
   };
+}
+
+/** The parts one after another, into `out` (their total length). */
+function concatenateInto(out: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 /** The arrays one after another, in a new array (over a SharedArrayBuffer when `shared`). */

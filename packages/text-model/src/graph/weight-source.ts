@@ -5,7 +5,17 @@ export interface WeightSource {
    * The bytes as stored (optional: a checkpoint has it, derived tensors need not); `{ shared: true }`
    * reads into a SharedArrayBuffer, so quantizing worker threads take 16-bit weights without a copy.
    */
-  read?(name: string, options?: { shared?: boolean }): Promise<{ dtype: string; bytes: Uint8Array }>;
+  read?(name: string, options?: ReadBytesOptions): Promise<{ dtype: string; bytes: Uint8Array }>;
+}
+
+/**
+ * Options of `WeightSource.read`: `shared` as above; `buffers` gives the buffers to read into (reused
+ * between tensors: fresh memory costs a page fault per 4 KiB) and takes back the ones a source used
+ * only on the way (a packed tensor's parts).
+ */
+export interface ReadBytesOptions {
+  shared?: boolean;
+  buffers?: { take(byteLength: number): Uint8Array; give(bytes: Uint8Array): void };
 }
 
 /** [rows, cols] -> [cols, rows]. */
