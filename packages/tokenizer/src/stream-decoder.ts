@@ -1,4 +1,5 @@
 import { byteOfToken } from './decoder.js';
+import { InvalidTokenIdError } from './errors/invalid-token-id-error.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /**
@@ -19,8 +20,11 @@ export class StreamDecoder {
 
   /** Adds one id; returns the text it completes ('' while a byte run is still open). */
   push(id: number): string {
-    if (this.skipUnknownIds && this.tokenizer.findToken(id) === undefined) return '';
-    const token = this.tokenizer.idToToken(id);
+    const token = this.tokenizer.findToken(id);
+    if (token === undefined) {
+      if (this.skipUnknownIds) return '';
+      throw new InvalidTokenIdError({ id, index: -1, vocabSize: this.tokenizer.vocabSize });
+    }
     if (this.skipSpecialTokens && this.tokenizer.isSpecialToken(token)) return '';
     if (this.tokenizer.decoder.byteFallback && byteOfToken(token) >= 0) {
       this.pendingBytes.push(token);

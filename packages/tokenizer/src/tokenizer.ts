@@ -229,8 +229,11 @@ export class Tokenizer {
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (skipUnknown && this.findToken(id) === undefined) continue;
-      const token = this.tokenOf(id, i);
+      const token = this.findToken(id);
+      if (token === undefined) {
+        if (skipUnknown) continue;
+        throw new InvalidTokenIdError({ id, index: i, vocabSize: this.vocabSize });
+      }
       if (skip && this.specialContents.has(token)) continue;
       tokens.push(token);
     }
