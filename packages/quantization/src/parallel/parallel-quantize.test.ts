@@ -1,40 +1,15 @@
 import type { WeightSource } from '@gemma3/text-model';
-import { float16BitsToFloat32, float32ToBfloat16Bits, float32ToFloat16Bits } from '@gemma3/weights';
+import { float32ToBfloat16Bits, float32ToFloat16Bits } from '@gemma3/weights';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type BlockQuantSpec, quantizeBlocks, quantizeChannelsInt8 } from '../block-quantize.js';
 import { QuantizationOptionsError } from '../errors/quantization-options-error.js';
 import { QuantizationShapeError } from '../errors/quantization-shape-error.js';
 import { QuantizationWorkerError } from '../errors/quantization-worker-error.js';
 import { randomMatrix } from '../test-utils/random.js';
+import { roundingMatrix as matrix } from '../test-utils/rounding-matrix.js';
 import { quantizeTensorBlocks, quantizeTensorChannels } from './parallel-quantize.js';
 import type { SourceDtype } from './row-source.js';
 import { BUILD_WORKERS_ENV, buildWorkerCount, QuantizePool, sharedQuantizePool } from './worker-pool.js';
-
-/**
- * A [rows, cols] matrix with the values that stress rounding: random, an all-zero row, a row whose
- * scaled values fall exactly on .5 (ties: Math.round's rule decides them), a row of one negative
- * extreme, rows with a NaN, with infinities and with subnormals. Rounded to `dtype` first, so
- * every dtype holds these exact values.
- */
-function matrix(rows: number, cols: number, dtype: SourceDtype, seed: number): Float32Array {
-  const values = randomMatrix(rows * cols, seed);
-  const fill = (r: number, f: (c: number) => number) => {
-    if (r < rows) for (let c = 0; c < cols; c++) values[r * cols + c] = f(c);
-  };
-  fill(1, () => 0);
-  // max |x| = 127 / 8: the int8 scale is 1/8, so x * (1/scale) = k + 0.5 exactly; likewise for blocks.
-  fill(2, (c) => (c === 0 ? 127 / 8 : c % 2 === 0 ? -(((c % 20) + 0.5) / 8) : ((c % 20) + 0.5) / 8));
-  fill(3, (c) => (c % 7 === 3 ? -1 : 0.25));
-  fill(4, (c) => (c === 1 ? Number.NaN : 0.5)); // NaN: the reference's max and scale become NaN
-  fill(5, (c) => (c === 2 ? Number.POSITIVE_INFINITY : c === 3 ? Number.NEGATIVE_INFINITY : -0.75));
-  fill(6, (c) => (c % 3) * 1e-39 - 1e-39); // subnormal (f16: zero)
-  for (let i = 0; i < values.length; i++) {
-    if (dtype === 'BF16')
-      values[i] = new Float32Array(new Uint32Array([float32ToBfloat16Bits(values[i]!) << 16]).buffer)[0]!;
-    if (dtype === 'F16') values[i] = float16BitsToFloat32(float32ToFloat16Bits(values[i]!));
-  }
-  return values;
-}
 
 /** A WeightSource of one tensor stored as `dtype` (or float32 values only, without `read`). */
 function source(values: Float32Array, dtype: SourceDtype | 'float-only'): WeightSource {
@@ -62,15 +37,18 @@ function source(values: Float32Array, dtype: SourceDtype | 'float-only'): Weight
 const bytesOf = (v: ArrayBufferView | undefined) =>
   v === undefined ? undefined : [...new Uint8Array(v.buffer, v.byteOffset, v.byteLength)];
 
+// [33, 64] and [40, 256] take the SIMD kernels for symmetric specs and bf16 (wasm-kernels.ts).
 const SHAPES: [number, number][] = [
   [1, 48],
   [7, 100],
   [33, 64],
+  [40, 256],
   [100, 300],
   [257, 130],
 ];
 const SPECS: BlockQuantSpec[] = [
   { bits: 4, blockSize: 32, symmetric: true },
+  { bits: 4, blockSize: 128, symmetric: true },
   { bits: 4, blockSize: 128, symmetric: false },
   { bits: 4, blockSize: 16, symmetric: false },
   { bits: 8, blockSize: 32, symmetric: true },
