@@ -1,12 +1,16 @@
 // The WAT -> wasm step of build-wasm.ts, shared with the test that keeps the embedded bytes current.
 import wabt from 'wabt';
 
-/** The binary of a WAT module that uses SIMD and saturating float-to-int conversions. */
-export async function compileKernels(wat: string): Promise<Buffer> {
+/**
+ * The binary of a WAT module that uses SIMD and saturating float-to-int conversions (and whatever else
+ * `features` turns on: the GEMV bench of tools/bench imports shared memory, `threads`).
+ */
+export async function compileKernels(wat: string, features: Record<string, boolean> = {}): Promise<Buffer> {
   const tools = await wabt();
-  const module = tools.parseWat('quantize-kernels.wat', wat, { simd: true, sat_float_to_int: true });
+  const module = tools.parseWat('kernels.wat', wat, { simd: true, sat_float_to_int: true, ...features });
   try {
-    module.validate();
+    // wabt.js's validator refuses shared memories even with `threads` on; V8 validates at compile time.
+    if (features.threads !== true) module.validate();
     return Buffer.from(module.toBinary({}).buffer);
   } finally {
     module.destroy();
