@@ -6,7 +6,7 @@
  *
  * Cases, run round-robin (one of each per round, so load changes hit all of them alike):
  * - `node -e` printing one line: node's own start-up on this machine, the floor;
- * - `gemma3 --help`;
+ * - `gemma3 --help` and `gemma3 serve --help`;
  * - `gemma3 run` on a tiny random checkpoint, 1 new token, with stdout/stderr as pipes (a script's view:
  *   the first line is the answer) and on a terminal (a user's view: `script` gives the child a pty; the
  *   node baseline is repeated under `script` to show what the pty adds).
@@ -124,6 +124,7 @@ for (const { entry, argv } of entries) {
     throw new Error(`gemma3 run failed (exit ${warm.code}); by hand: ${runArgv.join(' ')}`);
   cases.push(
     { name: `gemma3 --help${label}`, argv: [...argv, '--help'] },
+    { name: `gemma3 serve --help${label}`, argv: [...argv, 'serve', '--help'] },
     { name: `gemma3 run (pipes)${label}`, argv: runArgv },
     { name: `gemma3 run, on a terminal${label}`, argv: onTerminal(runArgv) },
   );

@@ -32,12 +32,9 @@ export {
 } from './messages.js';
 export { detectModelKind, type ModelKind, type ModelKindInfo } from './model-kind.js';
 export { type ImageTextToTextPipeline, pipeline, type TextGenerationPipeline } from './pipeline.js';
+export type { BatchingOptions, PipelineBatchExtra } from './pipeline-batcher.js';
 export {
-  type BatchingOptions,
   DEFAULT_PREFIX_CACHE_BYTES,
-  type PipelineBatchExtra,
-} from './pipeline-batcher.js';
-export {
   type GenerationCallOptions,
   type ImageCallOptions,
   type LoadModelOptions,

@@ -8,9 +8,7 @@ import {
 } from '@gemma3/generation';
 import type { PixelValues } from '@gemma3/multimodal-model';
 import { InvalidPipelineInputError } from './errors/invalid-pipeline-input-error.js';
-
-/** Default bytes of KV state kept for prefix reuse (a 1B 1k-token conversation holds ~35 MB, a 4B one ~280 MB). */
-export const DEFAULT_PREFIX_CACHE_BYTES = 512 * 1024 * 1024;
+import { DEFAULT_PREFIX_CACHE_BYTES } from './pipeline-options.js';
 
 export interface BatchingOptions {
   /**

@@ -1,3 +1,5 @@
+// Types only (erased): the `@gemma3/pipeline/options` entry loads this file alone, so command lines can
+// check a dtype without loading onnxruntime.
 import type { GenerationSettings, TokenStreamer } from '@gemma3/generation';
 import type { ResolveModelOptions } from '@gemma3/hub';
 import type { SessionConfig } from '@gemma3/onnx';
@@ -12,6 +14,9 @@ import type { BatchingOptions } from './pipeline-batcher.js';
  */
 export type PipelineDtype = 'fp32' | 'float32' | 'q8' | 'q4';
 export const SUPPORTED_DTYPES: readonly PipelineDtype[] = ['fp32', 'float32', 'q8', 'q4'];
+
+/** Default bytes of KV state kept for prefix reuse (a 1B 1k-token conversation holds ~35 MB, a 4B one ~280 MB). */
+export const DEFAULT_PREFIX_CACHE_BYTES = 512 * 1024 * 1024;
 
 /** A module's own precision: a dtype, or a quantization spec (missing fields from `quantization`). */
 export type ModuleDtype = 'fp32' | 'float32' | 'q8' | 'q4' | Partial<QuantizationSpec>;

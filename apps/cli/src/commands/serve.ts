@@ -1,4 +1,6 @@
-import { SERVE_ARGS, SERVE_HELP, ServeUsageError, serve, serveOptionsFromValues } from '@gemma3/server';
+// The flags and their checks come from the server's light entry; the server itself (and with it the
+// pipeline and onnxruntime) is imported only when it is started.
+import { SERVE_ARGS, SERVE_HELP, ServeUsageError, serveOptionsFromValues } from '@gemma3/server/serve-args';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors/usage-error.js';
 
@@ -24,6 +26,7 @@ Examples:
       if (error instanceof ServeUsageError) throw new UsageError(error.message, 'serve');
       throw error;
     }
+    const { serve } = await import('@gemma3/server');
     await serve(options, (line) => io.stderr.write(`${line}\n`));
     // Serves until SIGTERM / SIGINT, which close the server gracefully and exit the process.
     return new Promise<number>(() => {});
