@@ -102,7 +102,11 @@ function dynamicQuantizeMatMul(
  * x [..., K] -> [..., N] through int8 weights [K, N] with per-column scales, the activations quantized
  * to int8 per row (symmetric: scale = max |x| / 127, stored as uint8 around 128 for MatMulInteger's
  * u8 x s8 kernel), so each row's result is its own: the same alone, in a batch or in any chunk.
- * Accumulation is exact (int32); the scales are applied in float after it.
+ * Accumulation is exact (int32); the scales are applied in float after it. The rows are quantized by
+ * one QuantizeLinear with a block of K (one scale per row): round(x / scale) + 128, saturated, as the
+ * Div -> Round -> Add -> Cast it replaced computed, bit for bit (a 128-token prompt's 52 MLP linears
+ * 118.6 -> 96.1 ms); its zero points must have the scales' shape, one Expand per `rows` group (the
+ * decoder's layers share their [B, T] rows; the LM head has its own).
  */
 function rowwiseInt8MatMul(
   g: GraphBuilder,
@@ -113,6 +117,7 @@ function rowwiseInt8MatMul(
   outFeatures: number,
   inFeatures: number,
   name: string,
+  rows: 'layers' | 'lm_head',
 ): string {
   const { data, scales } = channelInitializers(g, q, weights, tensorName, outFeatures, inFeatures);
   const zeroPoint = 'rowwise_int8.zero_point';
@@ -128,14 +133,18 @@ function rowwiseInt8MatMul(
       name: `${name}.scale`,
     },
   );
-  const rounded = g.op('Round', [g.op('Div', [x, scale], { name: `${name}.scaled` })], {
-    name: `${name}.round`,
-  });
-  const shifted = g.op('Cast', [g.op('Add', [rounded, g.scalarFloat(128)], { name: `${name}.shift` })], {
-    name: `${name}.to_uint8`,
-    attrs: { to: 2 }, // UINT8
-  });
-  const accumulated = g.op('MatMulInteger', [shifted, data, zeroPoint], { name: `${name}.matmul_integer` });
+  const rowZeroPoints = `rowwise_int8.zero_points.${rows}`; // [..., 1] of 128
+  if (!g.has(rowZeroPoints)) {
+    g.op('Expand', [zeroPoint, g.op('Shape', [scale], { name: `${rowZeroPoints}.shape` })], {
+      name: rowZeroPoints,
+      output: rowZeroPoints,
+    });
+  }
+  const quantized = g.op('QuantizeLinear', [x, scale, rowZeroPoints], {
+    name: `${name}.quantize`,
+    attrs: { axis: -1, block_size: inFeatures },
+  }); // [..., K] uint8
+  const accumulated = g.op('MatMulInteger', [quantized, data, zeroPoint], { name: `${name}.matmul_integer` });
   const asFloat = g.op('Cast', [accumulated], { name: `${name}.to_float`, attrs: { to: 1 } });
   return g.op('Mul', [g.op('Mul', [asFloat, scale], { name: `${name}.row_scale` }), scales], {
     name: `${name}.column_scale`,
@@ -228,7 +237,7 @@ export function createQuantizedWeightOps(
   const cacheKey =
     resolved.linear === undefined && resolved.embedding === undefined && resolved.lmHead === undefined
       ? 'fp32'
-      : `linear=${linearTag(resolved.linearKernel, tag(resolved.linear))};embedding=${tag(resolved.embedding)};lm_head=${resolved.linearKernel === 'MatMulInteger' && resolved.lmHead?.bits === 8 ? 'rowq8' : tag(resolved.lmHead)}${fromInputs ? `;embedding_table=${build.embeddingTable}` : ''}`;
+      : `linear=${linearTag(resolved.linearKernel, tag(resolved.linear))};embedding=${tag(resolved.embedding)};lm_head=${resolved.linearKernel === 'MatMulInteger' && resolved.lmHead?.bits === 8 ? 'rowq8ql' : tag(resolved.lmHead)}${fromInputs ? `;embedding_table=${build.embeddingTable}` : ''}`;
 
   return {
     cacheKey,
@@ -240,7 +249,17 @@ export function createQuantizedWeightOps(
         return dynamicQuantizeMatMul(g, channels, weights, x, tensorName, outFeatures, inFeatures);
       }
       if (resolved.linearKernel === 'MatMulInteger') {
-        return rowwiseInt8MatMul(g, channels, weights, x, tensorName, outFeatures, inFeatures, tensorName);
+        return rowwiseInt8MatMul(
+          g,
+          channels,
+          weights,
+          x,
+          tensorName,
+          outFeatures,
+          inFeatures,
+          tensorName,
+          'layers',
+        );
       }
       return matMulNBits(
         g,
@@ -281,7 +300,7 @@ export function createQuantizedWeightOps(
       if (!resolved.lmHead) return FP32_WEIGHT_OPS.lmHead(g, weights, x, tensorName, vocab, hidden);
       if (resolved.linearKernel === 'MatMulInteger' && resolved.lmHead.bits === 8) {
         // rows of their own here too (MatMulNBits' M > 1 path is an order of magnitude slower)
-        return rowwiseInt8MatMul(g, channels, weights, x, tensorName, vocab, hidden, 'lm_head');
+        return rowwiseInt8MatMul(g, channels, weights, x, tensorName, vocab, hidden, 'lm_head', 'lm_head');
       }
       return matMulNBits(
         g,
@@ -300,7 +319,7 @@ export function createQuantizedWeightOps(
 
 function linearTag(kernel: LinearKernel, blocks: string): string {
   if (kernel === 'DynamicQuantizeMatMul') return 'dqmm8';
-  if (kernel === 'MatMulInteger') return 'rowq8';
+  if (kernel === 'MatMulInteger') return 'rowq8ql'; // ql: rows quantized by QuantizeLinear (same numbers, new graph)
   return blocks;
 }
 
