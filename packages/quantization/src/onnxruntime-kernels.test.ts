@@ -12,6 +12,7 @@ import {
   quantizeChannelsInt8,
   zeroPointBytesPerRow,
 } from './block-quantize.js';
+import { createQuantizedWeightOps } from './quantized-weight-ops.js';
 import { randomMatrix } from './test-utils/random.js';
 
 /**
@@ -146,6 +147,60 @@ describe('DynamicQuantizeMatMul reads our per-channel int8 layout', () => {
       // mis-scaled B gives errors the size of the outputs.
       expect(maxDiff).toBeLessThan(0.02 * refMax);
       expect(maxDiff).toBeGreaterThan(0); // the int8 path, not a float fallback
+    } finally {
+      await session.release();
+    }
+  });
+});
+
+describe("q8's rows: one QuantizeLinear quantizes as Div -> Round -> Add 128 -> Cast does", () => {
+  it('the MatMulInteger linear gives, bit for bit, what the element-wise chain gave (ties, a zero row)', async () => {
+    const w = randomMatrix(N * K, 21);
+    const weights = { readFloat32: async () => Float32Array.from(w) };
+    const ops = createQuantizedWeightOps({ dtype: 'q8', linearKernel: 'MatMulInteger' });
+    const g = new GraphBuilder({ name: 'rowwise', opsets: { '': 21, 'com.microsoft': 1 } });
+    g.input('x', 'float32', ['rows', K]);
+    g.op('Identity', [ops.linear(g, weights, 'x', 'w', N, K)], { output: 'y' });
+    // The chain it replaced, over the same int8 weights and scales.
+    const q = quantizeChannelsInt8(w, N, K);
+    const data = g.initializer('ref.w', 'int8', [K, N], q.transposed);
+    const scales = g.initializer('ref.scales', 'float32', [N], q.scales);
+    const zeroPoint = g.initializer('ref.zero_point', 'uint8', [], new Uint8Array([128]));
+    const absMax = g.op('ReduceMax', [g.op('Abs', ['x']), g.int64s([-1])], { attrs: { keepdims: 1 } });
+    const scale = g.op('Max', [g.op('Mul', [absMax, g.scalarFloat(1 / 127)]), g.scalarFloat(1e-30)]);
+    const shifted = g.op(
+      'Cast',
+      [g.op('Add', [g.op('Round', [g.op('Div', ['x', scale])]), g.scalarFloat(128)])],
+      {
+        attrs: { to: 2 },
+      },
+    );
+    const acc = g.op('Cast', [g.op('MatMulInteger', [shifted, data, zeroPoint])], { attrs: { to: 1 } });
+    g.op('Mul', [g.op('Mul', [acc, scale]), scales], { output: 'ref' });
+    g.output('y', 'float32', ['rows', N]);
+    g.output('ref', 'float32', ['rows', N]);
+    const out = join(dir, 'rowwise');
+    await mkdir(out);
+    await saveModel(g, out);
+    const session = await OnnxSession.create(join(out, 'model.onnx'), { intraOpThreads: 2 });
+    try {
+      // Rows: random; max |x| = 127 / 8 (scale 1/8) with x / scale = k + 0.5 exactly (ties, half to
+      // even in both); all zero; magnitudes 1e-3 to 1e3.
+      const x = new Float32Array(4 * K);
+      x.set(randomMatrix(K, 4));
+      for (let k = 0; k < K; k++) x[K + k] = k === 0 ? 127 / 8 : ((k % 2 ? 1 : -1) * ((k % 40) + 0.5)) / 8;
+      for (let k = 0; k < K; k++) x[3 * K + k] = (k % 3 ? -1 : 1) * 10 ** ((k % 7) - 3) * (1 + k / K);
+      for (const rows of [4, 1]) {
+        const result = await session.run({ x: tensor.float32(x.subarray(0, rows * K), [rows, K]) });
+        const y = result.y!.data as Float32Array;
+        const ref = result.ref!.data as Float32Array;
+        expect(
+          Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(
+            Buffer.from(ref.buffer, ref.byteOffset, ref.byteLength),
+          ),
+        ).toBe(true);
+        expect(y.some((v) => v !== 0)).toBe(true);
+      }
     } finally {
       await session.release();
     }
