@@ -59,6 +59,29 @@ export function zeroPointBytesPerRow(blocksPerRow: number, bits: Bits): number {
 }
 
 /**
+ * An asymmetric block's scale and zero point: [min, max] of its `length` values from `start`, 0
+ * included (NaN ignored), spread over 0..qmax; a block of zeros gets scale 0 and the middle zero point.
+ * Shared by `quantizeBlocks` and the worker kernels, so both compute the same bytes.
+ */
+export function asymmetricBlock(
+  values: Float32Array,
+  start: number,
+  length: number,
+  qmax: number,
+): { scale: number; zp: number } {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < length; i++) {
+    const v = values[start + i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const scale = Math.fround((hi - lo) / qmax);
+  const zp = scale === 0 ? (qmax + 1) / 2 : Math.min(qmax, Math.max(0, Math.round(-lo / scale)));
+  return { scale, zp };
+}
+
+/**
  * Quantizes a row-major float32 [rows, cols] matrix in blocks of `blockSize` along each row (the
  * last block zero-padded when cols is not a multiple). Dequantized value: (q - zp) * scale.
  */
@@ -104,15 +127,7 @@ export function quantizeBlocks(
         scale = Math.fround(extreme / -half);
         zp = half;
       } else {
-        let lo = 0;
-        let hi = 0;
-        for (let i = 0; i < length; i++) {
-          const v = values[start + i]!;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        scale = Math.fround((hi - lo) / qmax);
-        zp = scale === 0 ? half : Math.min(qmax, Math.max(0, Math.round(-lo / scale)));
+        ({ scale, zp } = asymmetricBlock(values, start, length, qmax));
       }
       const inverse = scale === 0 ? 0 : 1 / scale;
       q.fill(zp);

@@ -1,4 +1,4 @@
-import { type BlockQuantSpec, zeroPointBytesPerRow } from '../block-quantize.js';
+import { asymmetricBlock, type BlockQuantSpec, zeroPointBytesPerRow } from '../block-quantize.js';
 import { roundHalfUp } from './round-half-up.js';
 import { RowReader, type RowSource } from './row-source.js';
 import {
@@ -74,15 +74,7 @@ function floatBlockRows(
         scale = Math.fround(extreme / -half);
         zp = half;
       } else {
-        let lo = 0;
-        let hi = 0;
-        for (let i = 0; i < length; i++) {
-          const v = row[start + i]!;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        scale = Math.fround((hi - lo) / qmax);
-        zp = scale === 0 ? half : Math.min(qmax, Math.max(0, Math.round(-lo / scale)));
+        ({ scale, zp } = asymmetricBlock(row, start, length, qmax));
       }
       const inverse = scale === 0 ? 0 : 1 / scale;
       const blob = (r * blocksPerRow + b) * blobBytes;
